@@ -1,0 +1,32 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A personal account; roles are the Django groups named in accounts.roles."""
+
+    all_channels = models.BooleanField(
+        _("may act for every channel"),
+        default=False,
+        help_text=_("Integration clients: push orders for any channel instead of only the listed ones."),
+    )
+    channels = models.ManyToManyField("channels.Channel", blank=True, related_name="users", verbose_name=_("channels"))
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [("manage_users", _("Manage accounts and roles"))]
+
+    def role_codes(self) -> tuple[str, ...]:
+        from oms.accounts.roles import ROLE_ORDER
+
+        if not hasattr(self, "_role_codes"):
+            names = {g.name for g in self.groups.all()}
+            self._role_codes = tuple(r for r in ROLE_ORDER if r in names)
+        return self._role_codes
+
+    def may_act_for_channel(self, channel_id: int) -> bool:
+        if self.all_channels:
+            return True
+        return self.channels.filter(pk=channel_id).exists()

@@ -1,0 +1,30 @@
+"""Every API view declares the permission it needs, per HTTP method; undeclared means denied."""
+
+from __future__ import annotations
+
+from rest_framework.permissions import BasePermission
+
+
+def declared_permission(view, method: str) -> str | None:
+    perms = getattr(view, "required_permissions", None)
+    if perms is None:
+        return None
+    if isinstance(perms, str):
+        return perms
+    return perms.get(method.upper()) or (perms.get("HEAD") if method.upper() == "HEAD" else None) or (
+        perms.get("GET") if method.upper() in ("HEAD", "OPTIONS") else None
+    )
+
+
+class HasDeclaredPermission(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        perm = declared_permission(view, request.method)
+        if perm == "public":
+            return True
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if perm is None:
+            return False
+        if perm == "authenticated":
+            return True
+        return request.user.has_perm(perm)

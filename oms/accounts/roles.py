@@ -1,0 +1,71 @@
+"""The roles of DESIGN.md as Django groups with explicit permissions (least privilege)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+CUSTOMER_SERVICE = "customer_service"
+WAREHOUSE = "warehouse"
+LOGISTICS = "logistics"
+FINANCE = "finance"
+OPERATIONS = "operations"
+ADMIN = "admin"
+INTEGRATION = "integration"
+
+ROLE_ORDER = (CUSTOMER_SERVICE, WAREHOUSE, LOGISTICS, FINANCE, OPERATIONS, ADMIN, INTEGRATION)
+
+ROLE_LABELS = {
+    CUSTOMER_SERVICE: _("Customer service"),
+    WAREHOUSE: _("Warehouse"),
+    LOGISTICS: _("Logistics"),
+    FINANCE: _("Finance"),
+    OPERATIONS: _("Operations"),
+    ADMIN: _("Administrator"),
+    INTEGRATION: _("Integration client"),
+}
+
+VIEW_ORDERS = "orders.view_order"
+PUSH_ORDERS = "orders.push_order"
+IMPORT_ORDERS = "orders.import_orders"
+ENTER_ORDERS = "orders.enter_order"
+CHECK_ENTRIES = "orders.check_entry"
+VIEW_CHANNELS = "channels.view_channel"
+MANAGE_USERS = "accounts.manage_users"
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    CUSTOMER_SERVICE: {VIEW_ORDERS, IMPORT_ORDERS, ENTER_ORDERS, CHECK_ENTRIES, VIEW_CHANNELS},
+    WAREHOUSE: {VIEW_ORDERS, VIEW_CHANNELS},
+    LOGISTICS: {VIEW_ORDERS, VIEW_CHANNELS},
+    FINANCE: {VIEW_ORDERS, VIEW_CHANNELS},
+    OPERATIONS: {VIEW_ORDERS, IMPORT_ORDERS, CHECK_ENTRIES, VIEW_CHANNELS},
+    ADMIN: {
+        MANAGE_USERS,
+        VIEW_CHANNELS,
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "auth.view_group",
+        "channels.change_channel",
+        "channels.add_channel",
+    },
+    INTEGRATION: {PUSH_ORDERS, VIEW_CHANNELS},
+}
+
+
+def sync_roles(sender=None, **kwargs) -> None:
+    """Make each role's group hold exactly its permissions (run after every migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    by_name = {}
+    for perm in Permission.objects.select_related("content_type").filter(
+        codename__in={p.split(".", 1)[1] for p in wanted}
+    ):
+        by_name[f"{perm.content_type.app_label}.{perm.codename}"] = perm
+    missing = wanted - by_name.keys()
+    if missing:
+        # Another app's post_migrate may not have created its permissions yet.
+        return
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.set([by_name[p] for p in perms])

@@ -1,0 +1,43 @@
+"""Account actions: personal accounts with one role each, and API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from oms.accounts.models import User
+from oms.accounts.roles import ADMIN, INTEGRATION, ROLE_ORDER
+from oms.core.errors import Conflict, ValidationFailed
+
+
+@transaction.atomic
+def create_user(*, username: str, role: str, password: str | None = None, email: str = "") -> User:
+    """Create a personal account holding one role."""
+    username = (username or "").strip()
+    if not username:
+        raise ValidationFailed("username is required", details={"username": ["required"]})
+    if role not in ROLE_ORDER:
+        raise ValidationFailed(
+            f"unknown role {role!r}; choose one of {', '.join(ROLE_ORDER)}", details={"role": [role]}
+        )
+    if User.objects.filter(username=username).exists():
+        raise Conflict(f"user {username!r} already exists", details={"username": [username]})
+    user = User(username=username, email=email, is_staff=(role == ADMIN), all_channels=(role == INTEGRATION))
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def token_for(*, username: str) -> str:
+    """Return the user's API token, creating it on first use."""
+    try:
+        user = User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise ValidationFailed(f"no user named {username!r}", details={"username": [username]}) from None
+    token, _created = Token.objects.get_or_create(user=user)
+    return token.key

@@ -1,0 +1,46 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from oms.core.models import TimeStampedModel
+
+
+class ChannelKind(models.TextChoices):
+    OWN = "own", _("Own shop")
+    MARKETPLACE = "marketplace", _("Marketplace")
+    OFFLINE = "offline", _("Offline")
+
+
+class Channel(TimeStampedModel):
+    """A sales channel orders come from (web shop, app, marketplace, offline)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=ChannelKind.choices)
+    adapter = models.CharField(
+        _("intake adapter"), max_length=32, default="standard",
+        help_text=_("How this channel's payloads are mapped to an order."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChannelSkuMapping(TimeStampedModel):
+    """A platform's SKU code for one of our SKUs."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="sku_mappings")
+    platform_sku = models.CharField(_("platform SKU"), max_length=64)
+    sku = models.ForeignKey("inventory.Sku", on_delete=models.PROTECT, related_name="channel_mappings")
+
+    class Meta:
+        verbose_name = _("channel SKU mapping")
+        verbose_name_plural = _("channel SKU mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "platform_sku"], name="uniq_channel_platform_sku")
+        ]

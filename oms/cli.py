@@ -1,0 +1,166 @@
+"""The `oms` command: run, administer and measure the system.
+
+Errors end with one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2
+        self.exit(2, f"oms: error: {message}\n")
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oms.config.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_serve(args) -> int:
+    _setup_django()
+    port = str(args.port or os.environ.get("PORT", "8000"))
+    argv = [
+        sys.executable, "-m", "gunicorn", "oms.config.wsgi:application",
+        "--bind", f"{args.host}:{port}", "--workers", str(args.workers), "--threads", "4",
+        "--access-logfile", "-", "--graceful-timeout", "5",
+    ]
+    print(f"OMS back office: http://{args.host}:{port}/", flush=True)
+    os.execv(sys.executable, argv)
+    return 0
+
+
+def cmd_worker(args) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("run_huey")
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0 if args.quiet else 1)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    _setup_django()
+    from oms.demo_data import load_demo
+
+    report = load_demo(orders=args.orders)
+    print(report)
+    return 0
+
+
+def cmd_createuser(args) -> int:
+    _setup_django()
+    import secrets
+
+    from oms.accounts.services import create_user
+
+    password = args.password
+    generated = False
+    if password is None and not args.no_password:
+        password = secrets.token_urlsafe(12)
+        generated = True
+    create_user(username=args.username, role=args.role, password=password, email=args.email or "")
+    print(f"created {args.username} ({args.role})" + (f", password: {password}" if generated else ""))
+    return 0
+
+
+def cmd_token(args) -> int:
+    _setup_django()
+    from oms.accounts.services import token_for
+
+    print(token_for(username=args.username))
+    return 0
+
+
+def cmd_import(args) -> int:
+    _setup_django()
+    from oms.orders.importing.cli import run_import
+
+    return run_import(path=args.file, username=args.user, progress=not args.quiet)
+
+
+def cmd_bench(args) -> int:
+    from oms.bench import run_benchmark
+
+    return run_benchmark(args.name, args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from oms.accounts.roles import ROLE_ORDER
+
+    p = _Parser(prog="oms", description="OMS order management system")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("serve", help="run the web server (back office and API)")
+    s.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    s.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+    s.add_argument("--workers", type=int, default=int(os.environ.get("OMS_WEB_WORKERS", "2")))
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("worker", help="run the background worker (outbox, periodic jobs)")
+    s.set_defaults(func=cmd_worker)
+
+    s = sub.add_parser("migrate", help="create or upgrade the database")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(func=cmd_migrate)
+
+    s = sub.add_parser("demo", help="load demo data (idempotent) and show the demo accounts")
+    s.add_argument("--orders", type=int, default=300, help="number of demo channel orders (default 300)")
+    s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("createuser", help="create a personal account with a role")
+    s.add_argument("username")
+    s.add_argument("--role", required=True, choices=ROLE_ORDER)
+    s.add_argument("--password", help="default: a generated one, printed once")
+    s.add_argument("--no-password", action="store_true", help="API-only account (use `oms token`)")
+    s.add_argument("--email")
+    s.set_defaults(func=cmd_createuser)
+
+    s = sub.add_parser("token", help="print a user's API token, creating it if needed")
+    s.add_argument("username")
+    s.set_defaults(func=cmd_token)
+
+    s = sub.add_parser("import", help="import orders from a CSV or XLSX file")
+    s.add_argument("file")
+    s.add_argument("--user", required=True, help="the account the import is done as")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("bench", help="run a benchmark in a temporary data folder")
+    s.add_argument("name", choices=["intake"])
+    s.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    s.add_argument("--orders", type=int, default=None, help="orders per measurement")
+    s.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI's contract is one line, no traceback
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        details = getattr(exc, "details", None)
+        if details:
+            message += " (" + "; ".join(f"{k}: {v}" for k, v in details.items()) + ")"
+        print(f"oms: error: {message}".replace("\n", " "), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""Demo data for trying the system: accounts per role, SKUs and orders in every status so far.
+
+Loading is idempotent: accounts, SKUs and orders (by channel and external id) are
+created only when missing. Everything goes through the same actions users call.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from oms.accounts.actor import Actor
+from oms.accounts.models import User
+from oms.accounts.roles import (
+    ADMIN, CUSTOMER_SERVICE, FINANCE, INTEGRATION, LOGISTICS, OPERATIONS, WAREHOUSE,
+)
+from oms.accounts.services import create_user, token_for
+from oms.channels.models import Channel, ChannelSkuMapping
+from oms.channels.selectors import channel_lookup
+from oms.inventory.models import Sku
+from oms.orders.entry import confirm_entry, enter_order, return_entry
+from oms.orders.intake.services import intake_order
+from oms.orders.intake.validation import parse_intake
+from oms.orders.models import Order
+
+DEMO_USERS = [
+    ("cs", CUSTOMER_SERVICE), ("cs2", CUSTOMER_SERVICE), ("warehouse", WAREHOUSE), ("logistics", LOGISTICS),
+    ("finance", FINANCE), ("ops", OPERATIONS), ("admin", ADMIN), ("shop", INTEGRATION),
+]
+
+
+def demo_password(username: str) -> str:
+    return f"demo-{username}-2026"
+
+
+PRODUCTS = [
+    ("TSHIRT", "纯棉T恤", ["红色", "白色", "黑色"], ["S", "M", "L"], "59.00", 180),
+    ("HOODIE", "加绒连帽卫衣", ["灰色", "藏青"], ["M", "L", "XL"], "169.00", 620),
+    ("JEANS", "直筒牛仔裤", ["浅蓝", "深蓝"], ["29", "31"], "199.00", 700),
+    ("MUG", "陶瓷马克杯", ["白色"], ["350ml"], "39.90", 400),
+    ("TEA", "西湖龙井礼盒", ["明前"], ["250g"], "368.00", 600),
+    ("SOCKS", "精梳棉袜五双装", ["混色"], ["均码"], "29.90", 150),
+    ("CABLE", "Type-C 快充数据线", ["白色"], ["1m", "2m"], "25.00", 60),
+]
+ADDRESSES = [
+    ("浙江省", "杭州市", "西湖区", "文三路100号华星大厦1201室", "310012"),
+    ("浙江省", "宁波市", "鄞州区", "天童南路588号", "315100"),
+    ("上海市", "上海市", "浦东新区", "张江路88弄5号601室", "201203"),
+    ("北京市", "北京市", "朝阳区", "建国路93号万达广场8号楼", "100022"),
+    ("广东省", "深圳市", "南山区", "科技园南区高新南七道18号", "518057"),
+    ("广东省", "广州市", "天河区", "天河路385号太古汇二座", "510620"),
+    ("江苏省", "南京市", "鼓楼区", "中山北路30号", "210008"),
+    ("江苏省", "苏州市", "工业园区", "星湖街328号创意产业园", "215123"),
+    ("四川省", "成都市", "武侯区", "人民南路四段12号", "610041"),
+    ("湖北省", "武汉市", "洪山区", "珞喻路1037号", "430074"),
+    ("广东省", "东莞市", "", "南城街道鸿福路200号", "523000"),
+    ("海南省", "儋州市", "", "那大镇中兴大街58号", "571700"),
+    ("重庆市", "重庆市", "渝中区", "解放碑民族路188号", "400010"),
+    ("陕西省", "西安市", "雁塔区", "小寨东路126号", "710061"),
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "晓东", "子涵"]
+REMARKS = ["", "", "", "周末送货", "请放快递柜", "送人的，不要放价格单", "尽快发货，谢谢"]
+PAY_METHODS = {"taobao": "alipay", "jd": "wechat", "pdd": "wechat", "web": "alipay", "app": "wechat", "miniapp": "wechat"}
+
+
+def _skus() -> list[Sku]:
+    skus = []
+    for code, name, colours, sizes, price, weight in PRODUCTS:
+        for colour in colours:
+            for size in sizes:
+                sku_code = f"{code}-{colour}-{size}".upper()
+                sku, _ = Sku.objects.get_or_create(
+                    code=sku_code, defaults={"name": name, "spec": f"{colour}/{size}", "weight_g": weight},
+                )
+                sku.demo_price = Decimal(price)
+                skus.append(sku)
+    return skus
+
+
+def _payload(rng: random.Random, n: int, channel: str, skus: list[Sku], now, *, paid: bool, cancelled: bool) -> dict:
+    name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+    phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+    province, city, district, detail, postcode = rng.choice(ADDRESSES)
+    lines = []
+    for sku in rng.sample(skus, rng.randint(1, 3)):
+        code = f"{channel.upper()}-{sku.code}" if channel in ("taobao", "jd") else sku.code
+        lines.append({"sku": code, "name": sku.name, "spec": sku.spec, "quantity": rng.randint(1, 3),
+                      "unit_price": f"{sku.demo_price:.2f}"})
+    if n % 37 == 0:
+        lines[0]["sku"] = "UNKNOWN-SKU-%d" % n
+    goods = sum(Decimal(ln["unit_price"]) * ln["quantity"] for ln in lines)
+    shipping = Decimal("0.00") if goods >= 99 else Decimal("10.00")
+    discounts = [{"kind": "coupon", "code": "NEW10", "amount": "10.00"}] if goods > 100 and n % 3 == 0 else []
+    payable = goods + shipping - sum((Decimal(d["amount"]) for d in discounts), Decimal(0))
+    placed = now - timedelta(minutes=rng.randint(5, 60 * 24 * 14))
+    cod = channel == "web" and n % 11 == 0
+    payload = {
+        "channel": channel, "external_id": f"DEMO-{channel.upper()}-{n:05d}",
+        "placed_at": placed.isoformat(),
+        "customer": {"name": name, "phone": phone},
+        "shipping_address": {"name": name, "phone": phone, "province": province, "city": city,
+                             "district": district, "detail": detail, "postcode": postcode},
+        "lines": lines, "shipping_fee": f"{shipping:.2f}", "discounts": discounts,
+        "paid_amount": f"{payable:.2f}" if paid and not cod else "0.00",
+        "payment": {"method": "cod" if cod else PAY_METHODS[channel], "status": "paid" if paid and not cod else "unpaid"},
+        "buyer_remark": rng.choice(REMARKS),
+    }
+    if paid and not cod:
+        payload["payment"]["paid_at"] = (placed + timedelta(minutes=1)).isoformat()
+        payload["payment"]["transaction_id"] = f"{placed:%Y%m%d}{rng.randrange(10**10):010d}"
+    if n % 9 == 0:
+        payload["invoice"] = {"type": "personal", "title": name}
+    if cancelled:
+        payload["cancellation"] = {"reason": "买家取消", "cancelled_at": (placed + timedelta(minutes=30)).isoformat()}
+    return payload
+
+
+def _users() -> dict[str, User]:
+    users = {}
+    for username, role in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = create_user(username=username, role=role, password=demo_password(username))
+        users[username] = user
+    token_for(username="shop")
+    return users
+
+
+@transaction.atomic
+def _mappings(skus: list[Sku]) -> None:
+    for channel in Channel.objects.filter(code__in=["taobao", "jd"]):
+        for sku in skus:
+            ChannelSkuMapping.objects.get_or_create(
+                channel=channel, platform_sku=f"{channel.code.upper()}-{sku.code}", defaults={"sku": sku}
+            )
+
+
+def load_demo(*, orders: int = 300) -> str:
+    """Create what is missing of the demo data; return a report with the demo accounts."""
+    rng = random.Random(20261126)
+    now = timezone.now()
+    users = _users()
+    skus = _skus()
+    _mappings(skus)
+    shop, cs, cs2 = Actor.of(users["shop"]), Actor.of(users["cs"]), Actor.of(users["cs2"])
+    channels = ["taobao", "taobao", "jd", "pdd", "web", "app", "miniapp"]
+    created = 0
+    existing = set(Order.objects.filter(external_id__startswith="DEMO-").values_list("external_id", flat=True))
+    for n in range(1, orders + 1):
+        channel = channels[n % len(channels)]
+        paid = n % 5 != 0
+        payload = _payload(rng, n, channel, skus, now, paid=paid, cancelled=n % 17 == 0)
+        if payload["external_id"] in existing:  # placed_at moves with the clock; keep the stored one
+            continue
+        result = intake_order(command=parse_intake(payload, channel_lookup=channel_lookup), actor=shop)
+        created += result.created
+    drafts = Order.objects.filter(source="manual").count()
+    for n in range(drafts + 1, 9):
+        payload = _payload(rng, 10000 + n, "web", skus, now, paid=True, cancelled=False)
+        payload.update(channel="offline", external_id=None, seller_note="电话订单")
+        payload["payment"]["method"] = "bank_transfer"
+        command = parse_intake(payload, channel_lookup=channel_lookup, require_external_id=False)
+        order = enter_order(command=command, actor=cs)
+        if n <= 4:
+            confirm_entry(order_no=order.order_no, actor=cs2)
+        elif n == 5:
+            return_entry(order_no=order.order_no, actor=cs2, comment="收货电话少一位，请与客户核实")
+        created += 1
+    rows = "\n".join(f"  {u:<10} {r:<17} {demo_password(u)}" for u, r in DEMO_USERS)
+    return (
+        f"demo data ready: {created} orders created now, {Order.objects.count()} in all\n"
+        f"demo accounts (username, role, password):\n{rows}\n"
+        f"API token of the integration user 'shop': {token_for(username='shop')}"
+    )

@@ -1,0 +1,156 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from oms.core.models import TimeStampedModel
+from oms.core.money import MoneyField
+from oms.orders.status import DiscountKind, InvoiceType, OrderSource, OrderStatus, PaymentMethod, PaymentStatus
+
+
+class EntryCheck(models.TextChoices):
+    """Where a hand-entered order is in its two-person check (双人复核)."""
+
+    AWAITING = "awaiting", _("Awaiting second check")
+    RETURNED = "returned", _("Returned for correction")
+    CONFIRMED = "confirmed", _("Confirmed")
+
+
+class Order(TimeStampedModel):
+    order_no = models.CharField(_("order number"), max_length=20, unique=True)
+    channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="orders")
+    external_id = models.CharField(_("external order id"), max_length=64, null=True, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=OrderSource.choices)
+    status = models.CharField(_("status"), max_length=24, choices=OrderStatus.choices, db_index=True)
+    placed_at = models.DateTimeField(_("placed at"), db_index=True)
+
+    customer_name = models.CharField(_("customer name"), max_length=100)
+    customer_phone = models.CharField(_("customer phone"), max_length=32, db_index=True)
+    customer_email = models.EmailField(_("customer email"), blank=True)
+
+    ship_name = models.CharField(_("recipient"), max_length=100)
+    ship_phone = models.CharField(_("recipient phone"), max_length=32, db_index=True)
+    ship_province = models.CharField(_("province"), max_length=32)
+    ship_city = models.CharField(_("city"), max_length=32)
+    ship_district = models.CharField(_("district"), max_length=32, blank=True)
+    ship_detail = models.CharField(_("address detail"), max_length=255)
+    ship_postcode = models.CharField(_("postcode"), max_length=12, blank=True)
+
+    goods_total = MoneyField(_("goods total"))
+    shipping_fee = MoneyField(_("shipping fee"))
+    discount_total = MoneyField(_("discounts"))
+    payable_amount = MoneyField(_("payable amount"))
+    paid_amount = MoneyField(_("paid amount"))
+
+    payment_method = models.CharField(_("payment method"), max_length=16, choices=PaymentMethod.choices)
+    payment_status = models.CharField(_("payment status"), max_length=16, choices=PaymentStatus.choices)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    transaction_id = models.CharField(_("transaction id"), max_length=64, blank=True)
+
+    buyer_remark = models.TextField(_("buyer remark"), blank=True)
+    seller_note = models.TextField(_("seller note"), blank=True)
+    invoice_type = models.CharField(_("invoice type"), max_length=16, choices=InvoiceType.choices, blank=True)
+    invoice_title = models.CharField(_("invoice title"), max_length=200, blank=True)
+    invoice_tax_id = models.CharField(_("tax id"), max_length=32, blank=True)
+
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entry_check = models.CharField(_("entry check"), max_length=16, choices=EntryCheck.choices, blank=True)
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Hash of what the channel said about the order besides payment and cancellation;
+    # a re-push with another hash is refused (external_order_changed).
+    content_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        permissions = [
+            ("push_order", _("Push orders through the API")),
+            ("import_orders", _("Import orders from files")),
+            ("enter_order", _("Enter orders by hand")),
+            ("check_entry", _("Check hand-entered orders (second person)")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], condition=Q(external_id__isnull=False),
+                name="uniq_order_channel_external_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(payable_amount=F("goods_total") + F("shipping_fee") - F("discount_total")),
+                name="order_payable_is_goods_plus_shipping_minus_discounts",
+            ),
+            models.CheckConstraint(
+                condition=Q(goods_total__gte=0) & Q(shipping_fee__gte=0) & Q(discount_total__gte=0)
+                & Q(paid_amount__gte=0) & Q(discount_total__lte=F("goods_total")),
+                name="order_amounts_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-placed_at"])]
+
+    def __str__(self) -> str:
+        return self.order_no
+
+    @property
+    def full_address(self) -> str:
+        return f"{self.ship_province}{self.ship_city}{self.ship_district}{self.ship_detail}"
+
+
+class OrderLine(models.Model):
+    """One ordered item; name, spec and price are snapshots taken at intake."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveSmallIntegerField()
+    sku_code = models.CharField(_("SKU"), max_length=64)
+    platform_sku = models.CharField(_("platform SKU"), max_length=64, blank=True)
+    sku = models.ForeignKey("inventory.Sku", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("item name"), max_length=200)
+    spec = models.CharField(_("specification"), max_length=200, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = MoneyField(_("unit price"))
+    subtotal = MoneyField(_("subtotal"))
+
+    class Meta:
+        ordering = ["order", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no"], name="uniq_order_line_no"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(subtotal=F("quantity") * F("unit_price")), name="order_line_subtotal_is_qty_times_price"
+            ),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_price_not_negative"),
+        ]
+
+
+class OrderDiscount(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="discounts")
+    kind = models.CharField(_("kind"), max_length=16, choices=DiscountKind.choices)
+    code = models.CharField(_("code"), max_length=64, blank=True)
+    amount = MoneyField(_("amount"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="order_discount_positive")]
+
+
+class IdempotencyKey(models.Model):
+    """An `Idempotency-Key` a client sent, and the order it produced."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=128)
+    request_hash = models.CharField(max_length=64)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_user_key")]

@@ -1,0 +1,71 @@
+import copy
+
+import pytest
+from rest_framework.test import APIClient
+
+from oms.accounts.actor import Actor
+from oms.accounts.roles import ROLE_ORDER
+from oms.accounts.services import create_user, token_for
+
+PASSWORD = "test-pass-2026"
+
+BASE_ORDER = {
+    "channel": "taobao",
+    "external_id": "TB20261126000001",
+    "placed_at": "2026-11-26T10:15:00+08:00",
+    "customer": {"name": "张三", "phone": "13800138000", "email": "zs@example.cn"},
+    "shipping_address": {"name": "张三", "phone": "13800138000", "province": "浙江省", "city": "杭州市",
+                         "district": "西湖区", "detail": "文三路100号", "postcode": "310012"},
+    "lines": [{"sku": "TSHIRT-RED-M", "name": "纯棉T恤", "spec": "红色/M", "quantity": 2, "unit_price": "59.00"}],
+    "shipping_fee": "10.00",
+    "discounts": [{"kind": "coupon", "code": "NEW10", "amount": "10.00"}],
+    "paid_amount": "118.00",
+    "payment": {"method": "alipay", "status": "paid", "paid_at": "2026-11-26T10:16:00+08:00",
+                "transaction_id": "2026112622001"},
+    "buyer_remark": "周末送货",
+    "invoice": {"type": "personal", "title": "张三"},
+}
+
+
+@pytest.fixture
+def order_payload():
+    """A fresh copy of the issue's example order; pass overrides as keyword arguments."""
+
+    def make(**overrides):
+        payload = copy.deepcopy(BASE_ORDER)
+        payload.update(overrides)
+        return payload
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str, role: str):
+        return create_user(username=username, role=role, password=PASSWORD)
+
+    return make
+
+
+@pytest.fixture
+def users(make_user):
+    """One user per role, named after the role."""
+    return {role: make_user(role, role) for role in ROLE_ORDER}
+
+
+@pytest.fixture
+def actor(users):
+    return lambda role: Actor.of(users[role])
+
+
+@pytest.fixture
+def api(users):
+    """An API client signed in with the token of the given role's user."""
+
+    def client_for(role: str | None):
+        client = APIClient()
+        if role:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(username=users[role].username)}")
+        return client
+
+    return client_for
