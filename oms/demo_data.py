@@ -16,7 +16,13 @@ from django.utils import timezone
 from oms.accounts.actor import Actor
 from oms.accounts.models import User
 from oms.accounts.roles import (
-    ADMIN, CUSTOMER_SERVICE, FINANCE, INTEGRATION, LOGISTICS, OPERATIONS, WAREHOUSE,
+    ADMIN,
+    CUSTOMER_SERVICE,
+    FINANCE,
+    INTEGRATION,
+    LOGISTICS,
+    OPERATIONS,
+    WAREHOUSE,
 )
 from oms.accounts.services import create_user, token_for
 from oms.channels.models import Channel, ChannelSkuMapping

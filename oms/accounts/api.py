@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+
 class MeView(APIView):
     """Who am I: username, roles and permissions of the caller."""
 

@@ -3,9 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from oms.accounts.api import MeView
-from oms.channels.api import ChannelsView
+from oms.channels.api import ChannelOrdersView, ChannelsView
 from oms.orders import api as orders_api
-
 
 
 class SchemaView(SpectacularAPIView):
@@ -19,6 +18,7 @@ class DocsView(SpectacularSwaggerView):
 api_v1 = [
     path("me", MeView.as_view(), name="me"),
     path("channels", ChannelsView.as_view(), name="channels"),
+    path("channels/<slug:code>/orders", ChannelOrdersView.as_view(), name="channel_orders"),
     path("orders", orders_api.OrdersView.as_view(), name="orders"),
     path("orders/drafts", orders_api.DraftsView.as_view(), name="drafts"),
     path("orders/drafts/<str:order_no>", orders_api.DraftView.as_view(), name="draft"),

@@ -32,6 +32,26 @@ from oms.orders.status import OrderSource
 MAX_PAGE_SIZE = 200
 
 
+def idempotency_key(request) -> str | None:
+    key = request.headers.get("Idempotency-Key", "").strip() or None
+    if key and len(key) > 128:
+        raise ValidationFailed(details={"Idempotency-Key": ["At most 128 characters."]})
+    return key
+
+
+def request_hash(request, key: str | None) -> str:
+    return hashlib.sha256(request.body).hexdigest() if key else ""
+
+
+def intake_response(result) -> Response:
+    """201 for a new order, 200 for one already stored (with what the repeat applied)."""
+    return Response(
+        {"order_no": result.order.order_no, "status": result.order.status, "created": result.created,
+         "applied": result.applied},
+        status=201 if result.created else 200,
+    )
+
+
 def _date_param(request, name: str) -> date | None:
     raw = request.query_params.get(name, "").strip()
     if not raw:
@@ -112,18 +132,12 @@ class OrdersView(APIView):
     )
     def post(self, request):
         command = parse_intake(request.data, channel_lookup=channel_lookup)
-        key = request.headers.get("Idempotency-Key", "").strip() or None
-        if key and len(key) > 128:
-            raise ValidationFailed(details={"Idempotency-Key": ["At most 128 characters."]})
+        key = idempotency_key(request)
         result = intake_order(
             command=command, actor=Actor.of(request.user), source=OrderSource.API,
-            idempotency_key=key, request_hash=hashlib.sha256(request.body).hexdigest() if key else "",
+            idempotency_key=key, request_hash=request_hash(request, key),
         )
-        return Response(
-            {"order_no": result.order.order_no, "status": result.order.status, "created": result.created,
-             "applied": result.applied},
-            status=201 if result.created else 200,
-        )
+        return intake_response(result)
 
 
 class OrderDetailView(APIView):

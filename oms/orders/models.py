@@ -5,7 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.core.models import TimeStampedModel
 from oms.core.money import MoneyField
-from oms.orders.status import DiscountKind, InvoiceType, OrderSource, OrderStatus, PaymentMethod, PaymentStatus
+from oms.orders.status import (
+    DiscountKind,
+    InvoiceType,
+    OrderSource,
+    OrderStatus,
+    PaymentMethod,
+    PaymentStatus,
+)
 
 
 class EntryCheck(models.TextChoices):

@@ -6,9 +6,9 @@ has paid exactly the payable amount.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable
 
 from django.utils.translation import gettext as _
 
