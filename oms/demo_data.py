@@ -69,9 +69,11 @@ ADDRESSES = [
     ("陕西省", "西安市", "雁塔区", "小寨东路126号", "710061"),
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "晓东", "子涵"]
+GIVEN = "伟 芳 娜 敏 静 丽 强 磊 洋 艳 勇 军 杰 娟 涛 明 超 秀英 晓东 子涵".split()
 REMARKS = ["", "", "", "周末送货", "请放快递柜", "送人的，不要放价格单", "尽快发货，谢谢"]
-PAY_METHODS = {"taobao": "alipay", "jd": "wechat", "pdd": "wechat", "web": "alipay", "app": "wechat", "miniapp": "wechat"}
+PAY_METHODS = {
+    "taobao": "alipay", "jd": "wechat", "pdd": "wechat", "web": "alipay", "app": "wechat", "miniapp": "wechat",
+}
 
 
 def _skus() -> list[Sku]:
@@ -98,7 +100,7 @@ def _payload(rng: random.Random, n: int, channel: str, skus: list[Sku], now, *, 
         lines.append({"sku": code, "name": sku.name, "spec": sku.spec, "quantity": rng.randint(1, 3),
                       "unit_price": f"{sku.demo_price:.2f}"})
     if n % 37 == 0:
-        lines[0]["sku"] = "UNKNOWN-SKU-%d" % n
+        lines[0]["sku"] = f"UNKNOWN-SKU-{n}"
     goods = sum(Decimal(ln["unit_price"]) * ln["quantity"] for ln in lines)
     shipping = Decimal("0.00") if goods >= 99 else Decimal("10.00")
     discounts = [{"kind": "coupon", "code": "NEW10", "amount": "10.00"}] if goods > 100 and n % 3 == 0 else []
@@ -113,7 +115,10 @@ def _payload(rng: random.Random, n: int, channel: str, skus: list[Sku], now, *, 
                              "district": district, "detail": detail, "postcode": postcode},
         "lines": lines, "shipping_fee": f"{shipping:.2f}", "discounts": discounts,
         "paid_amount": f"{payable:.2f}" if paid and not cod else "0.00",
-        "payment": {"method": "cod" if cod else PAY_METHODS[channel], "status": "paid" if paid and not cod else "unpaid"},
+        "payment": {
+            "method": "cod" if cod else PAY_METHODS[channel],
+            "status": "paid" if paid and not cod else "unpaid",
+        },
         "buyer_remark": rng.choice(REMARKS),
     }
     if paid and not cod:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from oms.accounts.models import User
@@ -16,13 +17,14 @@ def create_user(*, username: str, role: str, password: str | None = None, email:
     """Create a personal account holding one role."""
     username = (username or "").strip()
     if not username:
-        raise ValidationFailed("username is required", details={"username": ["required"]})
+        raise ValidationFailed(_("A username is required."), details={"username": [_("This field is required.")]})
     if role not in ROLE_ORDER:
         raise ValidationFailed(
-            f"unknown role {role!r}; choose one of {', '.join(ROLE_ORDER)}", details={"role": [role]}
+            _("Unknown role %(role)r; choose one of %(roles)s.") % {"role": role, "roles": ", ".join(ROLE_ORDER)},
+            details={"role": [role]},
         )
     if User.objects.filter(username=username).exists():
-        raise Conflict(f"user {username!r} already exists", details={"username": [username]})
+        raise Conflict(_("User %(name)r already exists.") % {"name": username}, details={"username": [username]})
     user = User(username=username, email=email, is_staff=(role == ADMIN), all_channels=(role == INTEGRATION))
     if password:
         user.set_password(password)
@@ -38,6 +40,7 @@ def token_for(*, username: str) -> str:
     try:
         user = User.objects.get(username=username)
     except User.DoesNotExist:
-        raise ValidationFailed(f"no user named {username!r}", details={"username": [username]}) from None
+        message = _("No user named %(name)r.") % {"name": username}
+        raise ValidationFailed(message, details={"username": [username]}) from None
     token, _created = Token.objects.get_or_create(user=user)
     return token.key

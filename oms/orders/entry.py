@@ -7,6 +7,7 @@ back with a comment; the person who entered or last edited it cannot confirm it.
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from oms.accounts.actor import Actor, require
 from oms.accounts.roles import CHECK_ENTRIES, ENTER_ORDERS
@@ -63,7 +64,7 @@ def enter_order(*, command: IntakeCommand, actor: Actor) -> Order:
             order = save_built(built)
     except IntegrityError:
         raise Conflict(
-            "an order with this channel and external id exists already",
+            _("An order with this channel and external id exists already."),
             details={"external_id": [command.external_id]},
         ) from None
     record(order, "order_entered", actor=actor, data={"channel": command.channel_code})
@@ -99,7 +100,7 @@ def edit_draft(*, order_no: str, command: IntakeCommand, actor: Actor) -> Order:
     if _discounts_summary(old_discounts) != _discounts_summary(built.discounts):
         changes["discounts"] = [_discounts_summary(old_discounts), _discounts_summary(built.discounts)]
     if not changes:
-        raise ValidationFailed("nothing changed", details={"order": ["The draft is unchanged."]})
+        raise ValidationFailed(_("Nothing changed."), details={"order": [_("The draft is unchanged.")]})
     previous_check = order.entry_check
     order.entry_check = EntryCheck.AWAITING
     order.last_edited_by_id = actor.user_id
@@ -108,7 +109,7 @@ def edit_draft(*, order_no: str, command: IntakeCommand, actor: Actor) -> Order:
             order.save()
     except IntegrityError:
         raise Conflict(
-            "an order with this channel and external id exists already",
+            _("An order with this channel and external id exists already."),
             details={"external_id": [command.external_id]},
         ) from None
     OrderLine.objects.filter(order=order).delete()
@@ -159,7 +160,7 @@ def return_entry(*, order_no: str, actor: Actor, comment: str) -> Order:
     require(actor, CHECK_ENTRIES)
     comment = (comment or "").strip()
     if not comment:
-        raise ValidationFailed("a comment is required", details={"comment": ["Say what needs correcting."]})
+        raise ValidationFailed(_("A comment is required."), details={"comment": [_("Say what needs correcting.")]})
     order = lock_order(order_no)
     if order.status != OrderStatus.DRAFT or order.entry_check != EntryCheck.AWAITING:
         raise NotADraft(details={"order_no": order_no, "status": order.status, "entry_check": order.entry_check})

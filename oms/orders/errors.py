@@ -25,7 +25,9 @@ class ChannelNotAllowed(PermissionDenied):
 
 class SelfCheckNotAllowed(PermissionDenied):
     code = "second_person_required"
-    default_message = _("A hand-entered order must be checked by someone other than the person who entered or last edited it.")
+    default_message = _(
+        "A hand-entered order must be checked by someone other than the person who entered or last edited it."
+    )
 
 
 class NotADraft(Conflict):

@@ -14,7 +14,15 @@ from rest_framework.test import APIClient
 
 from oms.accounts.permissions import declared_permission
 from oms.accounts.roles import (
-    ADMIN, CUSTOMER_SERVICE, FINANCE, INTEGRATION, LOGISTICS, OPERATIONS, ROLE_ORDER, ROLE_PERMISSIONS, WAREHOUSE,
+    ADMIN,
+    CUSTOMER_SERVICE,
+    FINANCE,
+    INTEGRATION,
+    LOGISTICS,
+    OPERATIONS,
+    ROLE_ORDER,
+    ROLE_PERMISSIONS,
+    WAREHOUSE,
 )
 from oms.accounts.services import token_for
 

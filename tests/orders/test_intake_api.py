@@ -315,7 +315,7 @@ def test_intake_runs_a_constant_number_of_sql_statements(shop, order_payload, li
     with CaptureQueriesContext(connection) as queries:
         response = shop.post("/api/v1/orders", payload, format="json")
     assert response.status_code == 201
-    print(len(queries)); assert len(queries) <= 15, [q["sql"][:80] for q in queries]
+    assert len(queries) <= 15, [q["sql"][:80] for q in queries]
 
 
 def test_every_push_writes_exactly_one_audit_event(shop, order_payload):

@@ -240,7 +240,9 @@ def parse_intake(
 
     invoice = c.obj(payload, "invoice", "invoice", required=False) or {}
     invoice_type = c.choice(invoice, "type", "invoice.type", InvoiceType, required=False) if invoice else ""
-    invoice_title = c.text(invoice, "title", "invoice.title", required=bool(invoice_type), max_len=200) if invoice else ""
+    invoice_title = ""
+    if invoice:
+        invoice_title = c.text(invoice, "title", "invoice.title", required=bool(invoice_type), max_len=200)
     invoice_tax_id = ""
     if invoice:
         needs_tax_id = invoice_type in (InvoiceType.COMPANY, InvoiceType.VAT_SPECIAL)
