@@ -1,2 +1,40 @@
+"""Template context for every page: the navigation the user's permissions allow, and who they are."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from oms.accounts.roles import CHECK_ENTRIES, ENTER_ORDERS, IMPORT_ORDERS, MANAGE_USERS, VIEW_ORDERS
+from oms.web.labels import role_labels
+
+# (url name in the web namespace or an absolute path, label, permission, url names that mark it active)
+NAV_ITEMS = [
+    ("web:order_list", _("Orders"), VIEW_ORDERS, {"order_list", "order_detail"}),
+    ("web:order_new", _("New order"), ENTER_ORDERS, {"order_new", "order_edit"}),
+    ("web:draft_list", _("Entry check"), CHECK_ENTRIES, {"draft_list"}),
+    ("web:order_import", _("Import"), IMPORT_ORDERS, {"order_import"}),
+    ("/admin/", _("Accounts (admin site)"), MANAGE_USERS, set()),
+]
+
+
+def nav_items(user, current: str = "") -> list[dict]:
+    items = []
+    for target, label, perm, active_names in NAV_ITEMS:
+        if not user.has_perm(perm):
+            continue
+        url = target if target.startswith("/") else reverse(target)
+        items.append({"url": url, "label": label, "active": current in active_names, "key": target})
+    return items
+
+
 def navigation(request):
-    return {}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    match = getattr(request, "resolver_match", None)
+    current = match.url_name if match is not None and match.namespace == "web" else ""
+    return {
+        "nav_items": nav_items(user, current),
+        "user_role_labels": role_labels(user.role_codes()) if hasattr(user, "role_codes") else "",
+    }

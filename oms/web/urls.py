@@ -1,4 +1,25 @@
-from django.urls import path
+from django.urls import include, path
+
+from oms.web.views import auth, entry, importing, orders
 
 app_name = "web"
-urlpatterns: list = []
+
+# Django's i18n include would route to a plain function; ours declares its permission (public).
+i18n_patterns = [path("setlang/", auth.SetLanguageView.as_view(), name="set_language")]
+
+urlpatterns = [
+    path("", auth.HomeView.as_view(), name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("i18n/", include(i18n_patterns)),
+    path("orders/", orders.OrderListView.as_view(), name="order_list"),
+    path("orders/new/", entry.OrderNewView.as_view(), name="order_new"),
+    path("orders/drafts/", orders.DraftListView.as_view(), name="draft_list"),
+    path("orders/import/", importing.OrderImportView.as_view(), name="order_import"),
+    path("orders/import/template.<str:fmt>", importing.ImportTemplateView.as_view(), name="order_import_template"),
+    path("orders/<str:order_no>/", orders.OrderDetailView.as_view(), name="order_detail"),
+    path("orders/<str:order_no>/edit/", entry.OrderEditView.as_view(), name="order_edit"),
+    path("orders/<str:order_no>/confirm/", orders.ConfirmEntryView.as_view(), name="order_confirm"),
+    path("orders/<str:order_no>/return/", orders.ReturnEntryView.as_view(), name="order_return"),
+    # Last, so that a walk over every route (tests/accounts/test_route_permissions.py) signs out at the end.
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+]

@@ -1,0 +1,51 @@
+"""Every back-office view declares the permission it needs; undeclared means denied.
+
+`required_permission` is a permission name ("orders.view_order"), PUBLIC, AUTHENTICATED,
+or a dict of those per HTTP method (HEAD and OPTIONS fall back to GET).
+Anonymous users are sent to the login page; signed-in users without the permission
+get the friendly 403 page.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+
+
+def declared_permission(view, method: str) -> str | None:
+    perm = getattr(view, "required_permission", None)
+    if perm is None or isinstance(perm, str):
+        return perm
+    method = method.upper()
+    if method in perm:
+        return perm[method]
+    if method in ("HEAD", "OPTIONS"):
+        return perm.get("GET")
+    return None
+
+
+def forbidden(request, *, reason: str = ""):
+    return render(request, "web/403.html", {"reason": reason}, status=403)
+
+
+class PermissionRequiredMixin:
+    """Check the declared permission before the view runs."""
+
+    required_permission: str | dict[str, str] | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        perm = declared_permission(self, request.method)
+        if perm == PUBLIC:
+            return super().dispatch(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        if perm is None:
+            return forbidden(request)
+        if perm != AUTHENTICATED and not request.user.has_perm(perm):
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
