@@ -213,6 +213,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "oms.orders.status.OrderStatus",
+        "PaymentStatusEnum": "oms.orders.status.PaymentStatus",
+    },
 }
 
 # --- OMS ---------------------------------------------------------------------

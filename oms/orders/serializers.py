@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from oms.audit.models import AuditEvent
 from oms.orders.models import Order, OrderDiscount, OrderLine
 
 
+@extend_schema_field({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "59.00"})
 class MoneyString(serializers.Field):
     def to_representation(self, value):
         return f"{value:.2f}"
