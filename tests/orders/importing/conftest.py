@@ -1,0 +1,19 @@
+"""Fixtures for import tests; file builders live in import_builders.py."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from oms.orders.importing.services import import_orders
+
+
+@pytest.fixture
+def importer(actor):
+    """Import bytes as a file; the customer service role by default."""
+
+    def run(content: bytes, filename: str = "orders.csv", role: str = "customer_service", **kwargs):
+        return import_orders(fileobj=io.BytesIO(content), filename=filename, actor=actor(role), **kwargs)
+
+    return run
