@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from oms.accounts.api import MeView
 from oms.channels.api import ChannelOrdersView, ChannelsView
 from oms.orders import api as orders_api
+from oms.orders.importing import api as import_api
 
 
 class SchemaView(SpectacularAPIView):
@@ -24,6 +25,8 @@ api_v1 = [
     path("orders/drafts/<str:order_no>", orders_api.DraftView.as_view(), name="draft"),
     path("orders/drafts/<str:order_no>/confirm", orders_api.ConfirmEntryView.as_view(), name="draft_confirm"),
     path("orders/drafts/<str:order_no>/return", orders_api.ReturnEntryView.as_view(), name="draft_return"),
+    path("orders/import", import_api.ImportOrdersView.as_view(), name="orders_import"),
+    path("orders/import-template", import_api.ImportTemplateView.as_view(), name="orders_import_template"),
     path("orders/<str:order_no>", orders_api.OrderDetailView.as_view(), name="order"),
 ]
 
