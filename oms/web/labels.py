@@ -28,6 +28,12 @@ EXTRA_FIELD_LABELS = {
     "lines": _("lines"),
     "discounts": _("discounts"),
     "channel_id": _("channel"),
+    "via": _("via"),
+}
+
+# Values that event data carries besides field values.
+OTHER_VALUE_LABELS = {
+    "channel_repush": _("the channel sent the order again"),
 }
 
 VALUE_CHOICES = {
@@ -71,6 +77,8 @@ def value_label(field: str, value, *, channels: dict[int, str] | None = None) ->
         labels = dict(choices.choices)
         if value in labels:
             return labels[value]
+    if isinstance(value, str) and value in OTHER_VALUE_LABELS:
+        return OTHER_VALUE_LABELS[value]
     return str(value)
 
 

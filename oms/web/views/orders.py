@@ -68,7 +68,9 @@ def timeline(order: Order) -> list[dict]:
             "at": e.at, "user": e.actor_username, "roles": role_labels(e.actor_roles),
             "action": action_label(e.action), "code": e.action, "changes": changes,
             "reason": e.reason, "note": e.note,
-            "data": sorted((k, v) for k, v in (e.data or {}).items() if v not in ("", None)),
+            "data": [
+                (field_label(k), value_label(k, v)) for k, v in sorted((e.data or {}).items()) if v not in ("", None)
+            ],
         })
     return rows
 
