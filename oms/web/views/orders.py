@@ -151,7 +151,7 @@ class ReturnEntryView(PermissionRequiredMixin, View):
             # Show the service's complaint next to the comment box and keep the page.
             form.add_error("comment", _("Say what needs correcting.") if "comment" in exc.details else exc.message)
             order = selectors.order_detail(order_no)
-            context = detail_context(request, order, return_form=form, open_return=True)
+            context = detail_context(request, order, return_form=form)
             return render(request, "web/orders/detail.html", context, status=400)
         except PermissionDenied as exc:
             if exc.code == "permission_denied":
