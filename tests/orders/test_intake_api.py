@@ -1,5 +1,6 @@
 """The intake contract of POST /api/v1/orders, through the API layer against the database."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -167,6 +168,14 @@ def test_each_malformed_field_is_named(shop, order_payload, change, field):
     assert response.status_code == 400
     assert field in response.json()["error"]["details"]
     assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("bad_text", ["\ud800", "abc\x00def", "bell\x07"])
+def test_text_that_cannot_be_stored_is_refused_by_field(shop, order_payload, bad_text):
+    body = json.dumps(order_payload(buyer_remark=bad_text))  # ASCII escapes, as a client would send them
+    response = shop.post("/api/v1/orders", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "buyer_remark" in response.json()["error"]["details"]
 
 
 def test_a_line_quantity_of_zero_or_less_is_refused(shop, order_payload):

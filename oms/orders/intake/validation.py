@@ -37,6 +37,18 @@ TAX_ID_RE = re.compile(r"^[0-9A-Z]{15,20}$")
 ChannelLookup = Callable[[str], "tuple[int, bool] | None"]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _storable(text: str) -> bool:
+    """Valid UTF-8 without control characters (PostgreSQL refuses NUL; lone surrogates cannot be encoded)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not _CONTROL.search(text)
+
+
 class _Checker:
     def __init__(self) -> None:
         self.errors: dict[str, list[str]] = {}
@@ -67,6 +79,9 @@ class _Checker:
             self.add(path, _("Must be a string."))
             return ""
         value = value.strip()
+        if not _storable(value):
+            self.add(path, _("Contains characters that cannot be stored (control characters or broken Unicode)."))
+            return ""
         if len(value) > max_len:
             self.add(path, _("At most %(n)d characters.") % {"n": max_len})
             return ""
