@@ -60,6 +60,7 @@ class FileOrder:
     problems: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column key, message)
     unconverted: set[tuple[int, str]] = field(default_factory=set)  # (row, column key) already reported
     discount_columns: list[str] = field(default_factory=list)  # payload discount index -> column key
+    written: dict[str, object] = field(default_factory=dict)  # order column -> cell as written where value came from
 
     @property
     def external_id(self) -> str:
@@ -157,44 +158,57 @@ def _shown(value: object) -> str:
 def group_orders(sheet: Sheet, channel_codes: set[str]) -> list[FileOrder]:
     """The file's orders in the order they first appear; rows without an external id stand alone."""
     orders: dict[tuple, FileOrder] = {}
-    line_keys = [k for k in sheet.header.positions if BY_KEY[k].line]
-    order_keys = [k for k in sheet.header.positions if not BY_KEY[k].line]
-    order_key_set = set(order_keys)
-    converters = {k: converter(BY_KEY[k].kind) for k in sheet.header.positions}
+    keys = sheet.header.positions
+    line_keys = [k for k in keys if BY_KEY[k].line]
+    order_keys = [k for k in keys if not BY_KEY[k].line and k not in ("channel", "external_id")]
+    converters = {k: converter(BY_KEY[k].kind) for k in keys}
     for row, raw in sheet.rows:
-        values: dict[str, object] = {}
-        failed: list[tuple[str, str]] = []
-        for key, cell in raw.items():
-            try:
-                values[key] = converters[key](cell)
-            except Unconvertible as exc:
-                values[key] = exc.value
-                failed.append((key, exc.message))
-        channel = values.get("channel")
-        if isinstance(channel, str) and channel not in channel_codes and channel.lower() in channel_codes:
-            values["channel"] = channel = channel.lower()
-        external_id = values.get("external_id")
+        channel = converters["channel"](raw["channel"])
+        if channel is not None and channel not in channel_codes and channel.lower() in channel_codes:
+            channel = channel.lower()
+        external_id = converters["external_id"](raw["external_id"])
         group = (channel or "", external_id) if external_id else ("", "", row)
         order = orders.get(group)
         if order is None:
             order = orders[group] = FileOrder()
+            for key, value in (("channel", channel), ("external_id", external_id)):
+                if value is not None:
+                    order.values[key], order.sources[key] = value, row
         order.rows.append(row)
-        order.lines.append({k: values.get(k) for k in line_keys})
-        for key, message in failed:
-            if key in order_key_set and order.values.get(key) == values[key]:
-                continue  # the same bad order value as on an earlier row: reported there
-            order.problems.append((row, key, message))
-            order.unconverted.add((row, key))
+
+        line: dict[str, object] = {}
+        for key in line_keys:
+            try:
+                line[key] = converters[key](raw[key])
+            except Unconvertible as exc:
+                line[key] = exc.value
+                order.problems.append((row, key, exc.message))
+                order.unconverted.add((row, key))
+        order.lines.append(line)
+
+        written = order.written
         for key in order_keys:
-            value = values.get(key)
+            cell = raw[key]
+            if cell is None or cell == "" or written.get(key, _NOTHING) == cell:
+                continue  # blank, or written as on the row the order's value came from
+            try:
+                value = converters[key](cell)
+            except Unconvertible as exc:
+                value = exc.value
+                order.problems.append((row, key, exc.message))
+                order.unconverted.add((row, key))
+                if key in order.values:
+                    continue
             if value is None:
                 continue
             if key not in order.values:
-                order.values[key] = value
-                order.sources[key] = row
+                order.values[key], order.sources[key], written[key] = value, row, cell
             elif order.values[key] != value:
                 order.problems.append((row, key, _(
                     "Differs from row %(row)d of the same order (%(value)s); all rows of one order must agree "
                     "on the order columns."
                 ) % {"row": order.sources[key], "value": _shown(order.values[key])}))
     return list(orders.values())
+
+
+_NOTHING = object()

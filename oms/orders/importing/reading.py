@@ -20,6 +20,7 @@ from oms.orders.importing.columns import HeaderRow, match_header
 from oms.orders.importing.errors import ImportFileInvalid
 
 HEADER_SEARCH_ROWS = 10  # a title or note above the header row is tolerated
+MAX_ROWS = 200_000  # a small compressed XLSX can hold far more rows than its size suggests
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt")
@@ -126,6 +127,10 @@ def _sheet(raw_rows: Iterator[tuple[int, list[object]]]) -> Sheet:
             continue
         if _blank(cells):
             continue
+        if len(rows) >= MAX_ROWS:
+            raise ImportFileInvalid(
+                _("The file has more than %(n)d rows; split it into smaller files.") % {"n": MAX_ROWS}
+            )
         width = len(cells)
         rows.append((number, {key: cells[i] if i < width else None for key, i in header.positions.items()}))
     if header is None:

@@ -86,10 +86,7 @@ def _key(command: IntakeCommand) -> tuple[int, str]:
 
 def _existing(keys: set[tuple[int, str]]) -> set[tuple[int, str]]:
     """Which of these (channel id, external id) are stored already: one query."""
-    rows = Order.objects.filter(
-        channel_id__in={c for c, _e in keys}, external_id__in={e for _c, e in keys}
-    ).values_list("channel_id", "external_id")
-    return {row for row in rows if row in keys}
+    return bulk.stored_pairs(Order, ("channel", "external_id"), keys)
 
 
 def _store(commands: list[IntakeCommand], *, actor: Actor, filename: str, report: ImportReport) -> None:

@@ -64,3 +64,18 @@ def test_json_and_time_columns_are_stored_as_bulk_create_stores_them(db, actor, 
     assert stored(AuditEvent, action="ours")[0] == {**stored(AuditEvent, action="django")[0], "action": "ours"}
     assert AuditEvent.objects.get(action="ours").at == at
     assert stored(OutboxMessage, topic="ours")[0] == {**stored(OutboxMessage, topic="django")[0], "topic": "ours"}
+
+
+def test_stored_pairs_finds_exactly_the_stored_channel_and_external_id_pairs(db, api, order_payload):
+    from oms.channels.models import Channel
+
+    for channel, external_id in (("taobao", "A"), ("jd", "B")):
+        response = api("integration").post("/api/v1/orders", order_payload(channel=channel, external_id=external_id),
+                                           format="json")
+        assert response.status_code == 201
+    taobao, jd = (Channel.objects.get(code=c).id for c in ("taobao", "jd"))
+
+    found = bulk.stored_pairs(Order, ("channel", "external_id"), {(taobao, "A"), (taobao, "B"), (jd, "B"), (jd, "C")})
+
+    assert found == {(taobao, "A"), (jd, "B")}
+    assert bulk.stored_pairs(Order, ("channel", "external_id"), set()) == set()

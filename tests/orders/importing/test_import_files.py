@@ -147,3 +147,12 @@ def test_a_column_given_twice_is_refused(importer):
 
     with pytest.raises(ImportFileInvalid, match="more than once"):
         importer(content)
+
+
+def test_a_file_with_too_many_rows_is_refused(importer, monkeypatch):
+    from oms.orders.importing import reading
+
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
+
+    with pytest.raises(ImportFileInvalid, match="more than 3 rows"):
+        importer(csv_bytes(order_rows("R1", lines=2) + order_rows("R2", lines=2)))

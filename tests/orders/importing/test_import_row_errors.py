@@ -60,6 +60,15 @@ def test_amounts_that_do_not_add_up_are_reported_on_the_paid_amount_column(impor
     assert "157.90" in error.message  # what it should have been
 
 
+def test_discounts_above_the_goods_total_are_reported_on_the_discount_column(importer):
+    rows = order_rows("T2", coupon_discount="", promotion_discount="500.00", paid_amount="0.00",
+                      payment_status="unpaid")
+
+    report = importer(csv_bytes(rows))
+
+    assert (2, "promotion_discount") in {(e.row, e.column) for e in report.errors}
+
+
 def test_rows_of_one_order_that_disagree_on_an_order_column_are_reported(importer):
     rows = order_rows("C1", lines=3)
     rows[2]["recipient_phone"] = "13900139000"
