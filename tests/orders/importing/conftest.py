@@ -5,8 +5,16 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import translation
 
 from oms.orders.importing.services import import_orders
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Assertions below read English messages; the default language (zh-hans) is tested elsewhere."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
