@@ -20,6 +20,11 @@ def _setup_django() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.utils import translation
+
+    # Messages in the system language (Simplified Chinese) unless OMS_LANGUAGE=en asks otherwise.
+    translation.activate(os.environ.get("OMS_LANGUAGE") or settings.LANGUAGE_CODE)
 
 
 def cmd_serve(args) -> int:

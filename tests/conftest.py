@@ -1,6 +1,9 @@
 import copy
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from oms.accounts.actor import Actor
@@ -8,6 +11,12 @@ from oms.accounts.roles import ROLE_ORDER
 from oms.accounts.services import create_user, token_for
 
 PASSWORD = "test-pass-2026"
+
+# Property tests and the API fuzz use fixed seeds, so a run is repeatable and CI cannot flake;
+# HYPOTHESIS_PROFILE=explore draws new examples on every run.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 BASE_ORDER = {
     "channel": "taobao",

@@ -28,7 +28,8 @@ def test_an_unknown_command_is_one_line_and_exit_2(capsys):
     assert capsys.readouterr().err.startswith("oms: error:")
 
 
-def test_a_duplicate_user_is_one_line_and_exit_1(db, capsys):
+def test_a_duplicate_user_is_one_line_and_exit_1(db, capsys, monkeypatch):
+    monkeypatch.setenv("OMS_LANGUAGE", "en")
     main(["createuser", "carol", "--role", "warehouse"])
     assert main(["createuser", "carol", "--role", "warehouse"]) == 1
     err = capsys.readouterr().err
@@ -62,3 +63,10 @@ def test_demo_loads_accounts_and_orders_once(db, capsys):
 
     assert main(["demo", "--orders", "30"]) == 0
     assert Order.objects.count() == count
+
+
+def test_cli_messages_are_chinese_by_default(db, capsys, monkeypatch):
+    monkeypatch.delenv("OMS_LANGUAGE", raising=False)
+    main(["createuser", "erin", "--role", "warehouse"])
+    assert main(["createuser", "erin", "--role", "warehouse"]) == 1
+    assert "已存在" in capsys.readouterr().err

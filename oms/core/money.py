@@ -37,10 +37,10 @@ def parse_money(value: object) -> Decimal:
         raise InvalidMoney("must be a decimal string such as \"59.00\"")
     if not amount.is_finite():
         raise InvalidMoney("not a finite number")
+    if abs(amount) > MAX_AMOUNT:  # before quantize, which fails on huge exponents
+        raise InvalidMoney("too large")
     if amount != amount.quantize(CENT):
         raise InvalidMoney("more than two decimal places")
-    if abs(amount) > MAX_AMOUNT:
-        raise InvalidMoney("too large")
     return amount.quantize(CENT)
 
 

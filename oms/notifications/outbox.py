@@ -31,11 +31,12 @@ def subscribe(topic: str) -> Callable:
 def enqueue(topic: str, payload: dict) -> OutboxMessage:
     """Store a message in the current transaction; ask the worker to deliver it after commit."""
     message = OutboxMessage.objects.create(topic=topic, payload=payload)
-    transaction.on_commit(_kick_worker)
+    transaction.on_commit(kick_delivery)
     return message
 
 
-def _kick_worker() -> None:
+def kick_delivery() -> None:
+    """Ask the worker to deliver pending messages now (call it from transaction.on_commit)."""
     from oms.notifications.tasks import deliver_outbox
 
     try:

@@ -49,7 +49,7 @@ def totals_problems(totals: Totals, *, paid: bool, paid_amount: Decimal) -> dict
             " - discounts %(discounts)s = %(payable)s."
         ) % {"paid": paid_amount, "goods": totals.goods_total, "shipping": totals.shipping_fee,
              "discounts": totals.discount_total, "payable": totals.payable}
-    if not paid and paid_amount > totals.payable:
+    elif not paid and paid_amount > totals.payable:
         problems["paid_amount"] = _("Paid amount %(paid)s exceeds the payable amount %(payable)s.") % {
             "paid": paid_amount, "payable": totals.payable}
     return problems

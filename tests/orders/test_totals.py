@@ -34,7 +34,7 @@ def test_an_unpaid_order_may_not_carry_more_than_the_payable_amount():
     assert "paid_amount" in totals_problems(totals, paid=False, paid_amount=D("5.01"))
 
 
-@pytest.mark.parametrize("bad", [59.0, "59.001", "abc", "", None, True, "NaN", "Infinity", [1]])
+@pytest.mark.parametrize("bad", [59.0, "59.001", "abc", "", None, True, "NaN", "Infinity", [1], "1e100000", "-9e999"])
 def test_money_refuses_floats_and_non_decimals(bad):
     with pytest.raises(InvalidMoney):
         parse_money(bad)

@@ -92,3 +92,9 @@ def entry_data():
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _pages_in_english(settings):
+    # Assertions below read English text; Chinese rendering is checked in tests/test_translations.py.
+    settings.LANGUAGE_CODE = "en"

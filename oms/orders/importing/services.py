@@ -21,7 +21,7 @@ from oms.audit.services import build_event
 from oms.channels.selectors import channel_table, resolve_skus
 from oms.core.errors import ApplicationError
 from oms.notifications.models import OutboxMessage
-from oms.notifications.outbox import _kick_worker
+from oms.notifications.outbox import kick_delivery
 from oms.orders.importing import bulk
 from oms.orders.importing.grouping import FileOrder, group_orders
 from oms.orders.importing.reading import read_file
@@ -64,7 +64,7 @@ def import_orders(*, fileobj, filename: str, actor: Actor, progress: Progress | 
             progress(min(start + BATCH_SIZE, total), total)
     report.errors.sort(key=lambda e: e.row)  # stable: columns stay in the order they were found
     if report.created:
-        transaction.on_commit(_kick_worker)  # once for the whole file, like outbox.enqueue does per message
+        transaction.on_commit(kick_delivery)  # once for the whole file, like outbox.enqueue does per message
     return report
 
 

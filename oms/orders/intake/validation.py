@@ -8,6 +8,7 @@ errors here: review deals with them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -47,6 +48,11 @@ def _storable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return not _CONTROL.search(text)
+
+
+@functools.cache
+def _allowed_values(choices) -> tuple[str, ...]:
+    return tuple(c for c in choices.values if c)
 
 
 class _Checker:
@@ -129,7 +135,7 @@ class _Checker:
             if required:
                 self.add(path, _("This field is required."))
             return default
-        allowed = [c for c in choices.values if c]
+        allowed = _allowed_values(choices)
         if value not in allowed:
             self.add(path, _("Unknown value %(value)r; expected one of: %(allowed)s.")
                      % {"value": value, "allowed": ", ".join(allowed)})

@@ -25,3 +25,10 @@ def importer(actor):
         return import_orders(fileobj=io.BytesIO(content), filename=filename, actor=actor(role), **kwargs)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english(settings, monkeypatch):
+    # Assertions read English messages; the Chinese catalogue is checked in tests/test_translations.py.
+    settings.LANGUAGE_CODE = "en"
+    monkeypatch.setenv("OMS_LANGUAGE", "en")

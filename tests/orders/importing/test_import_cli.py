@@ -1,6 +1,6 @@
 """`oms import FILE --user USERNAME`."""
 
-from import_builders import csv_bytes, order_rows, xlsx_bytes
+from tests.orders.importing.import_builders import csv_bytes, order_rows, xlsx_bytes
 
 from oms.cli import main
 from oms.orders.models import Order

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 from django.db import connections
-from import_builders import csv_bytes, many_orders
+from tests.orders.importing.import_builders import csv_bytes, many_orders
 
 from oms.audit.models import AuditEvent
 from oms.notifications.models import OutboxMessage

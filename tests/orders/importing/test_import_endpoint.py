@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from import_builders import csv_bytes, order_rows, xlsx_bytes
+from tests.orders.importing.import_builders import csv_bytes, order_rows, xlsx_bytes
 
 from oms.orders.models import Order
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from import_builders import csv_bytes, order_rows, xlsx_bytes
+from tests.orders.importing.import_builders import csv_bytes, order_rows, xlsx_bytes
 from openpyxl import Workbook
 
 from oms.orders.importing.columns import COLUMNS

@@ -1,6 +1,6 @@
 """Invalid rows are reported with the spreadsheet row number and the column as the file names it."""
 
-from import_builders import csv_bytes, order_rows, xlsx_bytes
+from tests.orders.importing.import_builders import csv_bytes, order_rows, xlsx_bytes
 
 from oms.orders.importing.report import RowError
 from oms.orders.models import Order

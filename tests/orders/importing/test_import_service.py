@@ -1,7 +1,7 @@
 """import_orders: what gets created, what is skipped, what is recorded, and at what cost."""
 
 import pytest
-from import_builders import csv_bytes, many_orders, order_rows
+from tests.orders.importing.import_builders import csv_bytes, many_orders, order_rows
 
 from oms.audit.models import AuditEvent
 from oms.core.errors import PermissionDenied
