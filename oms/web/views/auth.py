@@ -18,7 +18,7 @@ def start_page(user) -> str:
 
 
 def locked_out_response(request, original_response=None, credentials=None):
-    """The login page saying the account is locked (fits axes' AXES_LOCKOUT_CALLABLE too)."""
+    """The login page saying the account is locked (settings.AXES_LOCKOUT_CALLABLE)."""
     cool_off = get_cool_off(request)
     minutes = max(1, int(cool_off.total_seconds() // 60)) if cool_off else None
     form = auth_views.AuthenticationForm(request)
@@ -34,15 +34,6 @@ class LoginView(PermissionRequiredMixin, auth_views.LoginView):
 
     def get_default_redirect_url(self):
         return start_page(self.request.user)
-
-    def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
-        if getattr(request, "axes_locked_out", False):
-            # Answer with our own page; otherwise axes' middleware swaps in its plain-text one.
-            # (The lockout itself is enforced by axes' authentication backend either way.)
-            request.axes_locked_out = False
-            return locked_out_response(request)
-        return response
 
 
 class LogoutView(PermissionRequiredMixin, auth_views.LogoutView):
