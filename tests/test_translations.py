@@ -75,3 +75,10 @@ def test_api_errors_follow_the_requested_language(api):
     en = client.post("/api/v1/orders", {"channel": "taobao"}, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
     assert zh["error"]["details"]["external_id"] == ["此项为必填项。"]
     assert en["error"]["details"]["external_id"] == ["This field is required."]
+
+
+def test_pages_ignore_the_browsers_language_until_the_user_switches(db):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in client.get("/login/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert "Sign in" in client.get("/login/").content.decode()
