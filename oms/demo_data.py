@@ -43,6 +43,8 @@ def demo_password(username: str) -> str:
     return f"demo-{username}-2026"
 
 
+COLOURS = {"红色": "RED", "白色": "WHITE", "黑色": "BLACK", "灰色": "GREY", "藏青": "NAVY", "浅蓝": "LBLUE",
+           "深蓝": "DBLUE", "明前": "MQ", "混色": "MIX"}
 PRODUCTS = [
     ("TSHIRT", "纯棉T恤", ["红色", "白色", "黑色"], ["S", "M", "L"], "59.00", 180),
     ("HOODIE", "加绒连帽卫衣", ["灰色", "藏青"], ["M", "L", "XL"], "169.00", 620),
@@ -52,6 +54,7 @@ PRODUCTS = [
     ("SOCKS", "精梳棉袜五双装", ["混色"], ["均码"], "29.90", 150),
     ("CABLE", "Type-C 快充数据线", ["白色"], ["1m", "2m"], "25.00", 60),
 ]
+SIZES = {"均码": "FREE"}
 ADDRESSES = [
     ("浙江省", "杭州市", "西湖区", "文三路100号华星大厦1201室", "310012"),
     ("浙江省", "宁波市", "鄞州区", "天童南路588号", "315100"),
@@ -81,7 +84,7 @@ def _skus() -> list[Sku]:
     for code, name, colours, sizes, price, weight in PRODUCTS:
         for colour in colours:
             for size in sizes:
-                sku_code = f"{code}-{colour}-{size}".upper()
+                sku_code = f"{code}-{COLOURS[colour]}-{SIZES.get(size, size)}".upper()
                 sku, _ = Sku.objects.get_or_create(
                     code=sku_code, defaults={"name": name, "spec": f"{colour}/{size}", "weight_g": weight},
                 )
