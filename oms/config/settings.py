@@ -230,4 +230,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("OMS_LOG_LEVEL", "WARNING")},
+    # `oms worker` (run_huey) gives huey its own handler; don't print its lines twice.
+    "loggers": {"huey": {"propagate": False}},
 }
