@@ -179,13 +179,17 @@ class DraftView(APIView):
         return Response(OrderDetailSerializer(selectors.order_detail(order_no)).data)
 
 
+def _text_field(request, name: str) -> str:
+    value = request.data.get(name, "") if isinstance(request.data, dict) else ""
+    return str(value or "")
+
+
 class ConfirmEntryView(APIView):
     required_permissions = {"POST": CHECK_ENTRIES}
 
     @extend_schema(operation_id="drafts_confirm", request=NoteIn, responses=OrderDetailSerializer)
     def post(self, request, order_no: str):
-        note = request.data.get("note", "") if isinstance(request.data, dict) else ""
-        entry.confirm_entry(order_no=order_no, actor=Actor.of(request.user), note=str(note or ""))
+        entry.confirm_entry(order_no=order_no, actor=Actor.of(request.user), note=_text_field(request, "note"))
         return Response(OrderDetailSerializer(selectors.order_detail(order_no)).data)
 
 
@@ -194,6 +198,6 @@ class ReturnEntryView(APIView):
 
     @extend_schema(operation_id="drafts_return", request=CommentIn, responses=OrderDetailSerializer)
     def post(self, request, order_no: str):
-        comment = request.data.get("comment", "") if isinstance(request.data, dict) else ""
-        entry.return_entry(order_no=order_no, actor=Actor.of(request.user), comment=str(comment or ""))
+        comment = _text_field(request, "comment")
+        entry.return_entry(order_no=order_no, actor=Actor.of(request.user), comment=comment)
         return Response(OrderDetailSerializer(selectors.order_detail(order_no)).data)

@@ -1,38 +1,17 @@
 """Intake under real concurrent connections (threads, each with its own database connection)."""
 
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from oms.channels.selectors import channel_lookup
 from oms.orders.intake.services import intake_order
 from oms.orders.intake.validation import parse_intake
 from oms.orders.models import Order
+from tests.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-def run_concurrently(workers: int, fn):
-    barrier = threading.Barrier(workers)
-    results, errors = [None] * workers, []
-
-    def body(i):
-        try:
-            barrier.wait()
-            results[i] = fn(i)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not errors, [(e, getattr(e, "details", None)) for e in errors]
-    return results
 
 
 def test_concurrent_pushes_of_one_order_create_exactly_one(actor, order_payload):

@@ -1,9 +1,8 @@
 """`oms import FILE --user USERNAME`."""
 
-from tests.orders.importing.import_builders import csv_bytes, order_rows, xlsx_bytes
-
 from oms.cli import main
 from oms.orders.models import Order
+from tests.orders.importing.import_builders import csv_bytes, order_rows, xlsx_bytes
 
 
 def test_importing_a_clean_file_prints_a_summary_and_exits_0(tmp_path, users, capsys):

@@ -4,38 +4,17 @@ import io
 import threading
 
 import pytest
-from django.db import connections
-from tests.orders.importing.import_builders import csv_bytes, many_orders
 
 from oms.audit.models import AuditEvent
 from oms.notifications.models import OutboxMessage
 from oms.orders.importing import services
 from oms.orders.importing.services import import_orders
 from oms.orders.models import Order
+from tests.concurrency import run_concurrently
+from tests.orders.importing.import_builders import csv_bytes, many_orders
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-def run_concurrently(workers: int, fn):
-    barrier = threading.Barrier(workers)
-    results, errors = [None] * workers, []
-
-    def body(i):
-        try:
-            barrier.wait()
-            results[i] = fn(i)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not errors, [(e, getattr(e, "details", None)) for e in errors]
-    return results
 
 
 def test_two_concurrent_imports_of_one_file_create_each_order_once(actor, monkeypatch):

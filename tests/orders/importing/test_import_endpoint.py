@@ -3,9 +3,9 @@
 import io
 
 import pytest
-from tests.orders.importing.import_builders import csv_bytes, order_rows, xlsx_bytes
 
 from oms.orders.models import Order
+from tests.orders.importing.import_builders import csv_bytes, order_rows, xlsx_bytes
 
 IMPORT_URL = "/api/v1/orders/import"
 TEMPLATE_URL = "/api/v1/orders/import-template"

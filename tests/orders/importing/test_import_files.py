@@ -5,12 +5,12 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from tests.orders.importing.import_builders import csv_bytes, order_rows, xlsx_bytes
 from openpyxl import Workbook
 
 from oms.orders.importing.columns import COLUMNS
 from oms.orders.importing.errors import ImportFileInvalid
 from oms.orders.models import Order
+from tests.orders.importing.import_builders import csv_bytes, order_rows, xlsx_bytes
 
 
 def test_a_gb18030_csv_from_chinese_excel_is_read(importer):

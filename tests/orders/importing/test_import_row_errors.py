@@ -1,9 +1,8 @@
 """Invalid rows are reported with the spreadsheet row number and the column as the file names it."""
 
-from tests.orders.importing.import_builders import csv_bytes, order_rows, xlsx_bytes
-
 from oms.orders.importing.report import RowError
 from oms.orders.models import Order
+from tests.orders.importing.import_builders import csv_bytes, order_rows, xlsx_bytes
 
 
 def only_error(report) -> RowError:

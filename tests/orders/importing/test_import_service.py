@@ -1,13 +1,13 @@
 """import_orders: what gets created, what is skipped, what is recorded, and at what cost."""
 
 import pytest
-from tests.orders.importing.import_builders import csv_bytes, many_orders, order_rows
 
 from oms.audit.models import AuditEvent
 from oms.core.errors import PermissionDenied
 from oms.notifications.models import OutboxMessage
 from oms.orders.importing import services
 from oms.orders.models import Order, OrderLine
+from tests.orders.importing.import_builders import csv_bytes, many_orders, order_rows
 
 
 def test_a_file_mixing_good_and_bad_orders_creates_only_the_good_ones(importer):
