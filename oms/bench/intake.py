@@ -30,10 +30,14 @@ DEFAULT_API_ORDERS = 3000
 DEFAULT_BULK_ORDERS = 20000
 LINES = 3
 CHECK_LINES = 10
-# gunicorn workers x threads per database on a 2-core machine, chosen by measurement
-# (docs/performance.md): SQLite admits one writer at a time, so more processes only
-# queue on its lock; PostgreSQL takes concurrent writers.
-DEFAULT_SERVER = {"sqlite": (2, 4), "postgres": (2, 4)}
+# gunicorn gthread workers x threads, chosen by measurement on 2 cores (docs/performance.md):
+# one thread per worker (threads only queue on the GIL and, with SQLite, hold its single
+# write lock while waiting for it) and one worker more than there are cores, so a worker
+# waiting for the database leaves none idle. 8 client connections spread over the workers
+# evenly enough (keep-alive pins a connection to the worker that accepted it).
+DEFAULT_WORKERS = (os.cpu_count() or 1) + 1
+DEFAULT_THREADS = 1
+DEFAULT_CONNECTIONS = 8
 LOAD_PROCESSES = 2
 TARGET_API = 300
 TARGET_BULK = 3000
@@ -65,7 +69,7 @@ def _log(message: str) -> None:
 def _server_configs(db: str) -> list[tuple[int, int]]:
     raw = os.environ.get("OMS_BENCH_SERVER", "").strip()
     if not raw:
-        return [DEFAULT_SERVER[db]]
+        return [(DEFAULT_WORKERS, DEFAULT_THREADS)]
     configs = []
     for part in raw.split(","):
         try:
@@ -82,7 +86,7 @@ def _bodies(rng: random.Random, start: int, count: int, lines: int) -> list[byte
 
 def _api_run(env: BenchEnvironment, token: str, workers: int, threads: int, orders: int,
              start_index: int) -> ApiRun:
-    connections = int(os.environ.get("OMS_BENCH_CONNECTIONS", 0)) or max(4, workers * threads)
+    connections = int(os.environ.get("OMS_BENCH_CONNECTIONS", 0)) or max(DEFAULT_CONNECTIONS, workers * threads)
     rng = random.Random(start_index)
     warmup = max(20, 2 * connections)
     warm_bodies = _bodies(rng, start_index, warmup, LINES)
@@ -153,7 +157,7 @@ def report(*, db, machine, runs: list[ApiRun], bulk: dict, queries: dict, total_
     rows = []
     for r in runs:
         rows.append([f"api ({LINES}-line)", db, cores, r.server + f", {r.connections} conns",
-                     str(r.load.sent), _fmt(r.load.seconds, 2), _fmt(r.per_s), _fmt(r.load.percentile(50), 1),
+                     str(r.load.planned), _fmt(r.load.seconds, 2), _fmt(r.per_s), _fmt(r.load.percentile(50), 1),
                      _fmt(r.load.percentile(99), 1), str(r.load.errors)])
     if bulk.get("measured"):
         bulk_rate = bulk["created"] / max(bulk["seconds"], 1e-9)

@@ -10,16 +10,22 @@ from __future__ import annotations
 import http.client
 import multiprocessing as mp
 import os
+import queue
+import signal
 import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
+from oms.bench.environment import BenchError
+
 TIMEOUT_S = 60.0
+GIVE_UP_AFTER = 10  # consecutive connection failures: the server is gone, stop sending
 
 
 @dataclass
 class LoadResult:
+    planned: int = 0
     sent: int = 0
     statuses: Counter = field(default_factory=Counter)
     latencies_ms: list[float] = field(default_factory=list)
@@ -38,7 +44,7 @@ class LoadResult:
 
     @property
     def errors(self) -> int:
-        return self.sent - self.ok
+        return self.planned - self.ok  # non-201 answers, failed connections and orders never sent
 
     def percentile(self, p: float) -> float:
         if not self.latencies_ms:
@@ -51,7 +57,8 @@ class LoadResult:
 def _connection_loop(host, port, path, headers, queue: deque, out: list, lock: threading.Lock) -> None:
     conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT_S)
     local = []
-    while True:
+    failures = 0
+    while failures < GIVE_UP_AFTER:
         try:
             body = queue.popleft()
         except IndexError:
@@ -65,8 +72,10 @@ def _connection_loop(host, port, path, headers, queue: deque, out: list, lock: t
             detail = content[:300].decode("utf-8", "replace") if status != 201 else ""
             if response.will_close:
                 conn.close()
+            failures = 0
         except (OSError, http.client.HTTPException) as exc:
             status, detail = 0, f"{type(exc).__name__}: {exc}"
+            failures += 1
             conn.close()
             conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT_S)
         local.append((start, time.perf_counter(), status, detail))
@@ -76,6 +85,8 @@ def _connection_loop(host, port, path, headers, queue: deque, out: list, lock: t
 
 
 def _process_main(host, port, path, token, bodies, threads, barrier, results) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business: it stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (the parent's SIGTERM handler came with fork)
     headers = {"Content-Type": "application/json", "Authorization": f"Token {token}",
                "Accept": "application/json", "Connection": "keep-alive"}
     queue = deque(bodies)
@@ -96,7 +107,7 @@ def _process_main(host, port, path, token, bodies, threads, barrier, results) ->
     samples = [f"{s}: {d}" for _a, _b, s, d in out if s != 201][:5]
     results.put({
         "sent": len(out), "statuses": dict(statuses),
-        "latencies_ms": [(b - a) * 1000 for a, b, _s, _d in out],
+        "latencies_ms": [(b - a) * 1000 for a, b, s, _d in out if s],  # answered requests only
         "first_start": min((a for a, *_ in out), default=0.0), "last_end": max((b for _a, b, *_ in out), default=0.0),
         "error_samples": samples,
         "client_cpu_s": (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system),
@@ -118,12 +129,19 @@ def run_load(*, host: str, port: int, path: str, token: str, bodies: list[bytes]
     ]
     for p in procs:
         p.start()
-    merged = LoadResult()
+    merged = LoadResult(planned=len(bodies))
     try:
-        parts = [results.get(timeout=TIMEOUT_S + 10 + len(bodies) * 2) for _ in procs]
-    finally:
+        parts = []
+        while len(parts) < len(procs):
+            try:
+                parts.append(results.get(timeout=1))
+            except queue.Empty:
+                if not any(p.is_alive() for p in procs) and results.empty():
+                    raise BenchError("the load generator processes died") from None
         for p in procs:
             p.join(timeout=5)
+    finally:
+        for p in procs:
             if p.is_alive():
                 p.terminate()
     starts, ends = [], []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -34,7 +35,7 @@ class Server:
 
     @property
     def label(self) -> str:
-        return f"gunicorn gthread {self.workers}w x {self.threads}t"
+        return f"gunicorn gthread {self.workers}w x {self.threads}t reuse-port"
 
     def __enter__(self) -> Server:
         self.start()
@@ -54,6 +55,11 @@ class Server:
             "--worker-class", "gthread", "--threads", str(self.threads),
             "--log-level", "warning", "--graceful-timeout", "5",
             "--timeout", "120",
+            # One listening socket per worker: the kernel spreads new connections over the
+            # workers. Without it a gthread worker keeps accepting while busy and one worker
+            # can end up holding every keep-alive connection while another sits idle.
+            "--reuse-port",
+            *shlex.split(os.environ.get("OMS_BENCH_GUNICORN_ARGS", "")),
         ]
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
