@@ -6,9 +6,13 @@
 (c) queries_per_intake: SQL statements of one API intake (3 and 10 lines).
 
 Everything runs in a temporary data folder (and, for PostgreSQL, a throwaway database).
-Overrides for experiments (environment): OMS_BENCH_SERVER="2x4[,1x8,...]" (gunicorn
-workers x threads; several are run one after another and the best is reported),
-OMS_BENCH_CONNECTIONS (concurrent client connections), OMS_BENCH_BULK_ORDERS.
+Overrides for experiments (environment), see docs/performance.md:
+  OMS_BENCH_SERVER="3x1[,2x2,...]"  gunicorn workers x threads; several run one after
+                                    another, the key=value line reports the fastest
+  OMS_BENCH_CONNECTIONS=N           concurrent client connections (default 8)
+  OMS_BENCH_GUNICORN_ARGS="..."     extra gunicorn arguments
+  OMS_BENCH_BULK_ORDERS=N           orders in the import file (default 20,000 or --orders)
+  OMS_BENCH_PROFILE=DIR             cProfile the server's workers into DIR (slows them down)
 """
 
 from __future__ import annotations
@@ -66,7 +70,7 @@ def _log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def _server_configs(db: str) -> list[tuple[int, int]]:
+def _server_configs() -> list[tuple[int, int]]:
     raw = os.environ.get("OMS_BENCH_SERVER", "").strip()
     if not raw:
         return [(DEFAULT_WORKERS, DEFAULT_THREADS)]
@@ -110,16 +114,16 @@ def _api_run(env: BenchEnvironment, token: str, workers: int, threads: int, orde
                       machine_busy_s=busy1 - busy0, db_cpu_s=sum(v - db0.get(pid, 0.0) for pid, v in db1.items()))
 
 
-
 def run(args) -> int:
     db = args.db
     api_orders = args.orders or DEFAULT_API_ORDERS
     bulk_orders = int(os.environ.get("OMS_BENCH_BULK_ORDERS") or args.orders or DEFAULT_BULK_ORDERS)
     if api_orders < 1:
         raise BenchError("--orders must be at least 1")
-    configs = _server_configs(db)
+    configs = _server_configs()
     if os.environ.get("OMS_BENCH_PROFILE"):
         os.environ["OMS_BENCH_PROFILE"] = os.path.abspath(os.environ["OMS_BENCH_PROFILE"])
+        _log("profiling the server: its figures below are slowed down by the profiler")
     machine = machine_info()
     started = time.perf_counter()
     with BenchEnvironment(db) as env:
