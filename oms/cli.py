@@ -32,7 +32,11 @@ def cmd_serve(args) -> int:
     port = str(args.port or os.environ.get("PORT", "8000"))
     argv = [
         sys.executable, "-m", "gunicorn", "oms.config.wsgi:application",
-        "--bind", f"{args.host}:{port}", "--workers", str(args.workers), "--threads", "4",
+        "--bind", f"{args.host}:{port}", "--worker-class", "gthread",
+        "--workers", str(args.workers), "--threads", str(args.threads),
+        # Each worker gets its own listening socket, so the kernel spreads keep-alive
+        # connections over the workers instead of one worker taking them all.
+        "--reuse-port",
         "--access-logfile", "-", "--graceful-timeout", "5",
     ]
     print(f"OMS back office: http://{args.host}:{port}/", flush=True)
@@ -111,7 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the web server (back office and API)")
     s.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     s.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
-    s.add_argument("--workers", type=int, default=int(os.environ.get("OMS_WEB_WORKERS", "2")))
+    # The app is CPU-bound Python: one process per core plus one (to cover I/O waits) beats
+    # threads, which only queue on the GIL (docs/performance.md).
+    s.add_argument(
+        "--workers", type=int, default=int(os.environ.get("OMS_WEB_WORKERS") or (os.cpu_count() or 1) + 1),
+        help="worker processes (default: $OMS_WEB_WORKERS or cores + 1)",
+    )
+    s.add_argument(
+        "--threads", type=int, default=int(os.environ.get("OMS_WEB_THREADS", "1")),
+        help="threads per worker (default: $OMS_WEB_THREADS or 1)",
+    )
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("worker", help="run the background worker (outbox, periodic jobs)")

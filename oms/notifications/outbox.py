@@ -6,7 +6,9 @@ as soon as a transaction commits and sweeps every minute for anything left over.
 
 from __future__ import annotations
 
+import atexit
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -17,6 +19,11 @@ from oms.notifications.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
+# A burst of commits needs one kick, not one per commit: the worker delivers every pending
+# message, so a kick sent after the last commit of a burst covers all of them.
+KICK_DELAY_S = 0.1
+_kick_lock = threading.Lock()
+_kick_timer: threading.Timer | None = None
 _handlers: dict[str, list[Callable[[dict], None]]] = defaultdict(list)
 
 
@@ -36,7 +43,40 @@ def enqueue(topic: str, payload: dict) -> OutboxMessage:
 
 
 def kick_delivery() -> None:
-    """Ask the worker to deliver pending messages now (call it from transaction.on_commit)."""
+    """Ask the worker, within KICK_DELAY_S, to deliver pending messages (call it from on_commit)."""
+    global _kick_timer
+    from django.conf import settings
+
+    if settings.HUEY.get("immediate"):
+        _send_kick()
+        return
+    with _kick_lock:
+        if _kick_timer is not None:
+            return  # a kick is already on its way and will see this message too
+        _kick_timer = threading.Timer(KICK_DELAY_S, _fire_kick)
+        _kick_timer.daemon = True
+        _kick_timer.start()
+
+
+def _fire_kick() -> None:
+    global _kick_timer
+    with _kick_lock:
+        _kick_timer = None
+    _send_kick()
+
+
+@atexit.register
+def _flush_kick() -> None:
+    """A short-lived process (the CLI) sends its pending kick before it exits."""
+    global _kick_timer
+    with _kick_lock:
+        timer, _kick_timer = _kick_timer, None
+    if timer is not None:
+        timer.cancel()
+        _send_kick()
+
+
+def _send_kick() -> None:
     from oms.notifications.tasks import deliver_outbox
 
     try:

@@ -51,9 +51,11 @@ def intake_order(
         existing_id = _existing_order_id(command)
         if existing_id is not None:
             return apply_repush(order_id=existing_id, command=command, actor=actor)
+    # Read before the write transaction: on SQLite it holds the database's one write lock.
+    skus = resolve_skus({(command.channel_id, ln.sku) for ln in command.lines})
     try:
         with transaction.atomic():
-            order = _create(command=command, actor=actor, source=source)
+            order = _create(command=command, actor=actor, source=source, skus=skus)
             if idempotency_key:
                 IdempotencyKey.objects.create(
                     user_id=actor.user_id, key=idempotency_key, request_hash=request_hash, order=order
@@ -88,8 +90,7 @@ def _existing_order_id(command: IntakeCommand) -> int | None:
     )
 
 
-def _create(*, command: IntakeCommand, actor: Actor, source: str) -> Order:
-    skus = resolve_skus({(command.channel_id, ln.sku) for ln in command.lines})
+def _create(*, command: IntakeCommand, actor: Actor, source: str, skus: dict) -> Order:
     built = build_order(
         command,
         order_no=next_order_no(),
