@@ -100,6 +100,13 @@ def cmd_import(args) -> int:
     return run_import(path=args.file, username=args.user, progress=not args.quiet)
 
 
+def cmd_stock(args) -> int:
+    _setup_django()
+    from oms.inventory.cli import run_stock_command
+
+    return run_stock_command(args)
+
+
 def cmd_bench(args) -> int:
     from oms.bench import run_benchmark
 
@@ -155,6 +162,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--user", required=True, help="the account the import is done as")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("stock", help="stock: verify the ledger, receive, adjust")
+    stock = s.add_subparsers(dest="stock_command", required=True, parser_class=_Parser)
+    t = stock.add_parser("verify", help="check that every stock level equals the sum of its ledger rows")
+    t.set_defaults(func=cmd_stock)
+    t = stock.add_parser("receive", help="receive units of a SKU into a warehouse")
+    t.add_argument("sku")
+    t.add_argument("warehouse")
+    t.add_argument("quantity", type=int)
+    t.add_argument("--user", required=True, help="the account the receipt is done as")
+    t.add_argument("--reference", default="", help="delivery note or purchase order number")
+    t.set_defaults(func=cmd_stock)
+    t = stock.add_parser("adjust", help="correct the on-hand count of a SKU in a warehouse, with a reason")
+    t.add_argument("sku")
+    t.add_argument("warehouse")
+    t.add_argument("delta", type=int, help="units to add (positive) or remove (negative)")
+    t.add_argument("--reason", required=True)
+    t.add_argument("--user", required=True, help="the account the adjustment is done as")
+    t.set_defaults(func=cmd_stock)
 
     s = sub.add_parser("bench", help="run a benchmark in a temporary data folder")
     s.add_argument("name", choices=["intake"])

@@ -31,13 +31,36 @@ ENTER_ORDERS = "orders.enter_order"
 CHECK_ENTRIES = "orders.check_entry"
 VIEW_CHANNELS = "channels.view_channel"
 MANAGE_USERS = "accounts.manage_users"
+# review (orders) — see orders/review/
+REVIEW_ORDERS = "orders.review_order"  # re-run review, correct, swap SKU, cancel held orders
+OVERRIDE_REVIEW = "orders.override_review"  # approve an order despite failed checks
+RECORD_PAYMENT = "orders.record_payment"
+CANCEL_ORDERS = "orders.cancel_order"  # merchant cancellation before shipment
+MANAGE_REVIEW_RULES = "orders.manage_review_rules"  # rules, coupons, block list
+# stock — see inventory/
+VIEW_STOCK = "inventory.view_stocklevel"
+RECEIVE_STOCK = "inventory.receive_stock"
+ADJUST_STOCK = "inventory.adjust_stock"
+MANAGE_CATALOGUE = "inventory.change_sku"  # SKUs, warehouses, bins, platform SKU mappings
+# messages to buyers — see notifications/
+VIEW_MESSAGES = "notifications.view_message"
+RESEND_MESSAGES = "notifications.resend_message"
+CHANGE_MESSAGE_TEMPLATES = "notifications.change_messagetemplate"  # templates and language per channel
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    CUSTOMER_SERVICE: {VIEW_ORDERS, IMPORT_ORDERS, ENTER_ORDERS, CHECK_ENTRIES, VIEW_CHANNELS},
-    WAREHOUSE: {VIEW_ORDERS, VIEW_CHANNELS},
-    LOGISTICS: {VIEW_ORDERS, VIEW_CHANNELS},
-    FINANCE: {VIEW_ORDERS, VIEW_CHANNELS},
-    OPERATIONS: {VIEW_ORDERS, IMPORT_ORDERS, CHECK_ENTRIES, VIEW_CHANNELS},
+    CUSTOMER_SERVICE: {
+        VIEW_ORDERS, IMPORT_ORDERS, ENTER_ORDERS, CHECK_ENTRIES, VIEW_CHANNELS,
+        REVIEW_ORDERS, RECORD_PAYMENT, CANCEL_ORDERS, VIEW_STOCK,
+    },
+    WAREHOUSE: {VIEW_ORDERS, VIEW_CHANNELS, VIEW_STOCK, RECEIVE_STOCK, ADJUST_STOCK},
+    LOGISTICS: {VIEW_ORDERS, VIEW_CHANNELS, VIEW_STOCK},
+    FINANCE: {VIEW_ORDERS, VIEW_CHANNELS, RECORD_PAYMENT},
+    OPERATIONS: {
+        VIEW_ORDERS, IMPORT_ORDERS, CHECK_ENTRIES, VIEW_CHANNELS,
+        REVIEW_ORDERS, OVERRIDE_REVIEW, RECORD_PAYMENT, CANCEL_ORDERS, MANAGE_REVIEW_RULES,
+        VIEW_STOCK, RECEIVE_STOCK, ADJUST_STOCK, MANAGE_CATALOGUE,
+        VIEW_MESSAGES, RESEND_MESSAGES,
+    },
     ADMIN: {
         MANAGE_USERS,
         VIEW_CHANNELS,
@@ -47,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "auth.view_group",
         "channels.change_channel",
         "channels.add_channel",
+        CHANGE_MESSAGE_TEMPLATES,
     },
     INTEGRATION: {PUSH_ORDERS, VIEW_CHANNELS},
 }

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from oms.core.models import TimeStampedModel
+from oms.core.money import MoneyField
 
 
 class ChannelKind(models.TextChoices):
@@ -21,6 +22,16 @@ class Channel(TimeStampedModel):
         help_text=_("How this channel's payloads are mapped to an order."),
     )
     active = models.BooleanField(_("active"), default=True)
+    # Review settings per channel (orders/review/rules.py reads them).
+    cod_allowed = models.BooleanField(_("cash on delivery allowed"), default=False)
+    cod_limit = MoneyField(
+        _("cash-on-delivery limit"), default=0,
+        help_text=_("Highest payable amount for cash on delivery; 0 means no limit."),
+    )
+    platform_funded_discounts = models.BooleanField(
+        _("discounts are funded by the platform"), default=False,
+        help_text=_("Coupons on this channel are the marketplace's own and are not checked against our coupon list."),
+    )
 
     class Meta:
         ordering = ["id"]

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class OrdersConfig(AppConfig):
     name = "oms.orders"
     label = "orders"
+
+    def ready(self) -> None:
+        from oms.orders.review import triggers  # noqa: F401  (subscribes the review to outbox topics)

@@ -86,6 +86,11 @@ class Order(TimeStampedModel):
             ("import_orders", _("Import orders from files")),
             ("enter_order", _("Enter orders by hand")),
             ("check_entry", _("Check hand-entered orders (second person)")),
+            ("review_order", _("Review held orders: re-check, correct, swap SKUs, cancel")),
+            ("override_review", _("Approve an order despite failed review checks")),
+            ("record_payment", _("Record a payment for an order")),
+            ("cancel_order", _("Cancel orders that have not shipped")),
+            ("manage_review_rules", _("Manage review rules, coupons and the block list")),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -161,3 +166,7 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_user_key")]
+
+
+# Review keeps its tables in this app (orders/review/models.py).
+from oms.orders.review.models import BlockListEntry, Coupon, OrderHold, ReviewRuleSetting  # noqa: E402,F401

@@ -14,6 +14,7 @@ from oms.accounts.roles import IMPORT_ORDERS, PUSH_ORDERS
 from oms.audit.services import record
 from oms.channels.selectors import resolve_skus
 from oms.notifications.outbox import enqueue
+from oms.orders.cancellation import cancel_locked
 from oms.orders.errors import ChannelNotAllowed, ExternalOrderChanged, IdempotencyKeyReused
 from oms.orders.intake.building import build_order, initial_status, save_built
 from oms.orders.intake.command import AddressInput, IntakeCommand, content_hash, order_content
@@ -166,17 +167,8 @@ def apply_repush(*, order_id: int, command: IntakeCommand, actor: Actor) -> Inta
             details={"order_no": order.order_no, "changed_fields": ["payment"]},
         )
     if command.cancellation is not None and order.status != OrderStatus.CANCELLED:
-        check_transition(order.status, OrderStatus.CANCELLED)
-        status_before = order.status
-        order.status = OrderStatus.CANCELLED
         order.cancelled_at = command.cancellation.cancelled_at or timezone.now()
-        order.cancel_reason = command.cancellation.reason
-        order.save()
-        record(
-            order, "order_cancelled", actor=actor, reason=command.cancellation.reason,
-            changes={"status": [status_before, OrderStatus.CANCELLED]}, data={"via": "channel_repush"},
-        )
-        enqueue("order.cancelled", {"order_no": order.order_no})
+        cancel_locked(order, actor=actor, reason=command.cancellation.reason, via="channel_repush")
         applied.append("cancelled")
     return IntakeResult(order=order, created=False, applied=applied)
 

@@ -1,0 +1,161 @@
+"""Stock writes: every change of a stock level goes with its ledger row, in one transaction.
+
+Lock order, everywhere: order rows first (the caller), then stock levels sorted by
+(sku_id, warehouse_id). Reads that decide a change are made on locked rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from oms.accounts.actor import Actor, require
+from oms.accounts.roles import ADJUST_STOCK, RECEIVE_STOCK
+from oms.inventory.errors import InvalidQuantity, ReasonRequired, StockWouldGoNegative, UnknownSku, UnknownWarehouse
+from oms.inventory.models import (
+    MovementKind,
+    Reservation,
+    ReservationStatus,
+    Sku,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
+from oms.inventory.planning import Take
+from oms.notifications.outbox import enqueue
+
+
+def _movement(level: StockLevel, *, kind: str, on_hand_delta: int = 0, reserved_delta: int = 0, actor: Actor,
+              order=None, reason: str = "", reference: str = "") -> StockMovement:
+    return StockMovement(
+        sku_id=level.sku_id, warehouse_id=level.warehouse_id, kind=kind,
+        on_hand_delta=on_hand_delta, reserved_delta=reserved_delta,
+        on_hand_after=level.on_hand, reserved_after=level.reserved,
+        order=order, reason=reason, reference=reference,
+        actor_id=actor.user_id, actor_username=actor.username,
+    )
+
+
+def _sku(code: str) -> Sku:
+    sku = Sku.objects.filter(code=code).first()
+    if sku is None:
+        raise UnknownSku(details={"sku": code})
+    return sku
+
+
+def _warehouse(code: str) -> Warehouse:
+    warehouse = Warehouse.objects.filter(code=code).first()
+    if warehouse is None:
+        raise UnknownWarehouse(details={"warehouse": code})
+    return warehouse
+
+
+def _locked_level(sku: Sku, warehouse: Warehouse) -> StockLevel:
+    """The stock level row, locked, created at zero the first time."""
+    level = StockLevel.objects.select_for_update().filter(sku=sku, warehouse=warehouse).first()
+    if level is not None:
+        return level
+    try:
+        with transaction.atomic():
+            StockLevel.objects.create(sku=sku, warehouse=warehouse)
+    except IntegrityError:
+        pass  # created concurrently; lock the one that exists
+    return StockLevel.objects.select_for_update().get(sku=sku, warehouse=warehouse)
+
+
+@transaction.atomic
+def receive_stock(*, sku_code: str, warehouse_code: str, quantity: int, actor: Actor, reference: str = "",
+                  note: str = "") -> StockLevel:
+    """Add received units to a warehouse; held orders waiting for this SKU are reviewed again."""
+    require(actor, RECEIVE_STOCK)
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+        raise InvalidQuantity(details={"quantity": quantity})
+    sku, warehouse = _sku(sku_code), _warehouse(warehouse_code)
+    level = _locked_level(sku, warehouse)
+    level.on_hand += quantity
+    level.save(update_fields=["on_hand", "updated_at"])
+    _movement(level, kind=MovementKind.RECEIPT, on_hand_delta=quantity, actor=actor, reason=note[:200],
+              reference=reference[:64]).save()
+    enqueue("stock.available", {"sku_id": sku.pk, "warehouse_id": warehouse.pk})
+    return level
+
+
+@transaction.atomic
+def adjust_stock(*, sku_code: str, warehouse_code: str, delta: int, reason: str, actor: Actor) -> StockLevel:
+    """Correct the on-hand count (stock take, damage, loss) with a reason; never below what is reserved."""
+    require(actor, ADJUST_STOCK)
+    if not reason.strip():
+        raise ReasonRequired(details={"reason": reason})
+    if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0:
+        raise InvalidQuantity(details={"delta": delta})
+    sku, warehouse = _sku(sku_code), _warehouse(warehouse_code)
+    level = _locked_level(sku, warehouse)
+    if level.on_hand + delta < level.reserved:
+        raise StockWouldGoNegative(details={
+            "sku": sku.code, "warehouse": warehouse.code, "on_hand": level.on_hand,
+            "reserved": level.reserved, "delta": delta,
+        })
+    level.on_hand += delta
+    level.save(update_fields=["on_hand", "updated_at"])
+    _movement(level, kind=MovementKind.ADJUSTMENT, on_hand_delta=delta, actor=actor, reason=reason.strip()[:200]).save()
+    if delta > 0:
+        enqueue("stock.available", {"sku_id": sku.pk, "warehouse_id": warehouse.pk})
+    return level
+
+
+def lock_levels(sku_ids: Iterable[int], warehouse_ids: Iterable[int]) -> dict[tuple[int, int], StockLevel]:
+    """Lock the stock levels of these SKUs in these warehouses, in the fixed order (call inside a transaction)."""
+    sku_ids, warehouse_ids = sorted(set(sku_ids)), sorted(set(warehouse_ids))
+    if not sku_ids or not warehouse_ids:
+        return {}
+    rows = (
+        StockLevel.objects.select_for_update(of=("self",))
+        .filter(sku_id__in=sku_ids, warehouse_id__in=warehouse_ids)
+        .order_by("sku_id", "warehouse_id")
+    )
+    return {(lv.sku_id, lv.warehouse_id): lv for lv in rows}
+
+
+def reserve(*, order, takes: list[Take], levels: dict[tuple[int, int], StockLevel], actor: Actor) -> list[Reservation]:
+    """Reserve planned units on locked levels (inside the caller's transaction); constant statements."""
+    if not takes:
+        return []
+    changed: dict[tuple[int, int], StockLevel] = {}
+    movements, reservations = [], []
+    for take in takes:
+        level = levels[(take.sku_id, take.warehouse_id)]
+        if level.on_hand - level.reserved < take.quantity:  # the plan was made from these rows
+            raise StockWouldGoNegative(details={"sku_id": take.sku_id, "warehouse_id": take.warehouse_id})
+        level.reserved += take.quantity
+        changed[(level.sku_id, level.warehouse_id)] = level
+        movements.append(_movement(level, kind=MovementKind.RESERVATION, reserved_delta=take.quantity,
+                                   actor=actor, order=order))
+        reservations.append(Reservation(order=order, line_id=take.line_id, sku_id=take.sku_id,
+                                        warehouse_id=take.warehouse_id, quantity=take.quantity))
+    StockLevel.objects.bulk_update(list(changed.values()), ["reserved"])
+    StockMovement.objects.bulk_create(movements)
+    return Reservation.objects.bulk_create(reservations)
+
+
+def release(*, order, actor: Actor, reason: str = "") -> int:
+    """Release the order's active reservations (inside the caller's transaction, order row locked)."""
+    active = list(Reservation.objects.filter(order=order, status=ReservationStatus.ACTIVE).order_by("id"))
+    if not active:
+        return 0
+    levels = lock_levels([r.sku_id for r in active], [r.warehouse_id for r in active])
+    movements = []
+    for r in active:
+        level = levels[(r.sku_id, r.warehouse_id)]
+        level.reserved -= r.quantity
+        movements.append(_movement(level, kind=MovementKind.RELEASE, reserved_delta=-r.quantity, actor=actor,
+                                   order=order, reason=reason[:200]))
+    StockLevel.objects.bulk_update(list(levels.values()), ["reserved"])
+    StockMovement.objects.bulk_create(movements)
+    Reservation.objects.filter(pk__in=[r.pk for r in active]).update(
+        status=ReservationStatus.RELEASED, closed_at=timezone.now()
+    )
+    for sku_id, warehouse_id in {(r.sku_id, r.warehouse_id) for r in active}:
+        enqueue("stock.available", {"sku_id": sku_id, "warehouse_id": warehouse_id})
+    return sum(r.quantity for r in active)
