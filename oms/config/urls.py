@@ -4,8 +4,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from oms.accounts.api import MeView
 from oms.channels.api import ChannelOrdersView, ChannelsView
+from oms.inventory import api as stock_api
+from oms.notifications import api as messages_api
 from oms.orders import api as orders_api
 from oms.orders.importing import api as import_api
+from oms.orders.review import api as review_api
 
 
 class SchemaView(SpectacularAPIView):
@@ -28,6 +31,29 @@ api_v1 = [
     path("orders/import", import_api.ImportOrdersView.as_view(), name="orders_import"),
     path("orders/import-template", import_api.ImportTemplateView.as_view(), name="orders_import_template"),
     path("orders/<str:order_no>", orders_api.OrderDetailView.as_view(), name="order"),
+    path("orders/<str:order_no>/review", review_api.ReviewOrderView.as_view(), name="order_review"),
+    path("orders/<str:order_no>/approve", review_api.ApproveAnywayView.as_view(), name="order_approve"),
+    path("orders/<str:order_no>/correct", review_api.CorrectOrderView.as_view(), name="order_correct"),
+    path("orders/<str:order_no>/lines/<int:line_no>/sku", review_api.SwapSkuView.as_view(), name="order_line_sku"),
+    path("orders/<str:order_no>/acknowledge-remark", review_api.AcknowledgeRemarkView.as_view(),
+         name="order_acknowledge_remark"),
+    path("orders/<str:order_no>/payment", review_api.RecordPaymentView.as_view(), name="order_payment"),
+    path("orders/<str:order_no>/cancel", review_api.CancelOrderView.as_view(), name="order_cancel"),
+    path("review/queue", review_api.ReviewQueueView.as_view(), name="review_queue"),
+    path("review/rules", review_api.ReviewRulesView.as_view(), name="review_rules"),
+    path("review/rules/<slug:code>", review_api.ReviewRuleView.as_view(), name="review_rule"),
+    path("stock", stock_api.StockLevelsView.as_view(), name="stock_levels"),
+    path("stock/movements", stock_api.MovementsView.as_view(), name="stock_movements"),
+    path("stock/receipts", stock_api.ReceiptsView.as_view(), name="stock_receipts"),
+    path("stock/adjustments", stock_api.AdjustmentsView.as_view(), name="stock_adjustments"),
+    path("channels/<slug:code>/sku-mappings", stock_api.SkuMappingsView.as_view(), name="channel_sku_mappings"),
+    path("messages", messages_api.MessagesView.as_view(), name="messages"),
+    path("messages/<int:message_id>", messages_api.MessageDetailView.as_view(), name="message"),
+    path("messages/<int:message_id>/resend", messages_api.ResendMessageView.as_view(), name="message_resend"),
+    path("message-templates", messages_api.MessageTemplatesView.as_view(), name="message_templates"),
+    path("message-templates/<int:template_id>", messages_api.MessageTemplateView.as_view(), name="message_template"),
+    path("message-languages", messages_api.ChannelLanguagesView.as_view(), name="message_languages"),
+    path("message-languages/<slug:code>", messages_api.ChannelLanguageView.as_view(), name="message_language"),
 ]
 
 urlpatterns = [

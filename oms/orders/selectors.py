@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from oms.audit.models import AuditEvent
+from oms.inventory.models import Reservation
 from oms.orders.errors import OrderNotFound
 from oms.orders.models import EntryCheck, Order
+from oms.orders.review.models import OrderHold
 from oms.orders.status import OrderStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -88,6 +90,10 @@ def order_detail(order_no: str) -> Order:
         .prefetch_related(
             "lines", "discounts",
             Prefetch("events", queryset=AuditEvent.objects.order_by("at", "id")),
+            Prefetch("holds", queryset=OrderHold.objects.filter(cleared_at__isnull=True).order_by("id"),
+                     to_attr="open_holds"),
+            Prefetch("reservations",
+                     queryset=Reservation.objects.select_related("sku", "warehouse", "line").order_by("id")),
         )
         .filter(order_no=order_no)
         .first()

@@ -100,6 +100,26 @@ class AmountsSerializer(serializers.Serializer):
     paid_amount = MoneyString()
 
 
+class HoldSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.SerializerMethodField()
+    details = serializers.JSONField()
+    held_at = serializers.DateTimeField(source="created_at")
+
+    def get_message(self, hold) -> str:
+        from oms.orders.review.messages import describe
+
+        return describe(hold.code, hold.details)
+
+
+class ReservationSerializer(serializers.Serializer):
+    line_no = serializers.IntegerField(source="line.line_no")
+    sku = serializers.CharField(source="sku.code")
+    warehouse = serializers.CharField(source="warehouse.code")
+    quantity = serializers.IntegerField()
+    status = serializers.CharField()
+
+
 class OrderDetailSerializer(serializers.ModelSerializer):
     channel = serializers.CharField(source="channel.code")
     customer = CustomerSerializer(source="*")
@@ -110,6 +130,8 @@ class OrderDetailSerializer(serializers.ModelSerializer):
     lines = LineSerializer(many=True)
     discounts = DiscountSerializer(many=True)
     timeline = EventSerializer(source="events", many=True)
+    hold_reasons = HoldSerializer(source="open_holds", many=True, default=list)
+    reservations = ReservationSerializer(many=True)
     created_by = serializers.CharField(source="created_by.username", default=None)
     checked_by = serializers.CharField(source="checked_by.username", default=None)
 
@@ -119,7 +141,7 @@ class OrderDetailSerializer(serializers.ModelSerializer):
             "order_no", "channel", "external_id", "source", "status", "placed_at", "customer",
             "shipping_address", "lines", "amounts", "discounts", "payment", "buyer_remark", "seller_note",
             "invoice", "cancelled_at", "cancel_reason", "entry_check", "created_by", "checked_by",
-            "created_at", "updated_at", "timeline",
+            "created_at", "updated_at", "hold_reasons", "reservations", "timeline",
         ]
 
 

@@ -75,7 +75,7 @@ def test_every_route_declares_a_permission_for_each_method_it_serves():
 
 
 def concrete_path(pattern: str, order_no: str) -> str:
-    values = {"order_no": order_no, "code": "taobao", "fmt": "csv", "format": "csv"}
+    values = {"order_no": order_no, "code": "taobao", "fmt": "csv", "format": "csv", "line_no": "1"}
 
     def fill(match):
         name = match.group(1).split(":")[-1]

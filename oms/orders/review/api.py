@@ -1,0 +1,263 @@
+"""Review through the API: the held queue, rule settings and every action the review page offers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from oms.accounts.actor import Actor
+from oms.accounts.roles import (
+    CANCEL_ORDERS,
+    MANAGE_REVIEW_RULES,
+    OVERRIDE_REVIEW,
+    RECORD_PAYMENT,
+    REVIEW_ORDERS,
+    VIEW_ORDERS,
+)
+from oms.core.errors import ValidationFailed
+from oms.orders import selectors
+from oms.orders.cancellation import cancel_order
+from oms.orders.models import Order
+from oms.orders.review import corrections, settings
+from oms.orders.review.messages import describe, reason_title
+from oms.orders.review.models import OrderHold
+from oms.orders.review.rules import RULES
+from oms.orders.review.services import approve_anyway, review_order
+from oms.orders.serializers import OrderDetailSerializer
+from oms.orders.status import OrderStatus
+
+QUEUE_PAGE = 100
+
+
+def _body(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise ValidationFailed(_("The request body must be a JSON object."))
+    return request.data
+
+
+def _text(data: dict, name: str, *, required: bool = False) -> str:
+    value = data.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationFailed(details={name: [_("Must be a string.")]})
+    if required and not value.strip():
+        raise ValidationFailed(details={name: [_("This field is required.")]})
+    return value
+
+
+def _detail(order_no: str) -> Response:
+    return Response(OrderDetailSerializer(selectors.order_detail(order_no)).data)
+
+
+NOTE_IN = inline_serializer("ReviewNoteIn", {"note": serializers.CharField(required=False)})
+REASON_IN = inline_serializer("OverrideIn", {"reason": serializers.CharField()})
+
+
+class ReviewQueueView(APIView):
+    required_permissions = {"GET": VIEW_ORDERS}
+
+    @extend_schema(
+        operation_id="review_queue",
+        parameters=[OpenApiParameter("reason", str, description="only orders held for this rule code"),
+                    OpenApiParameter("channel", str)],
+        responses=inline_serializer("ReviewQueue", {
+            "reasons": serializers.ListField(child=serializers.DictField()),
+            "results": serializers.ListField(child=serializers.DictField()),
+        }),
+        description="Orders on hold, counted per reason, and the oldest held orders (for one reason if given).",
+    )
+    def get(self, request):
+        holds = OrderHold.objects.filter(cleared_at__isnull=True, order__status=OrderStatus.ON_HOLD)
+        channel = request.query_params.get("channel", "").strip()
+        if channel:
+            holds = holds.filter(order__channel__code=channel)
+        counts = dict(holds.values_list("code").annotate(n=Count("order_id", distinct=True)).order_by())
+        reason = request.query_params.get("reason", "").strip()
+        if reason:
+            holds = holds.filter(code=reason)
+        orders = (
+            Order.objects.filter(pk__in=holds.values("order_id")).select_related("channel")
+            .order_by("placed_at", "id")[:QUEUE_PAGE]
+        )
+        open_holds: dict[int, list] = {}
+        for h in OrderHold.objects.filter(order__in=list(orders), cleared_at__isnull=True).order_by("id"):
+            open_holds.setdefault(h.order_id, []).append(h)
+        return Response({
+            "reasons": [{"code": code, "title": reason_title(code), "orders": counts.get(code, 0)}
+                        for code in RULES if counts.get(code)],
+            "results": [{
+                "order_no": o.order_no, "channel": o.channel.code, "placed_at": o.placed_at,
+                "recipient": o.ship_name, "payable_amount": f"{o.payable_amount:.2f}",
+                "hold_reasons": [{"code": h.code, "message": describe(h.code, h.details), "held_at": h.created_at}
+                                 for h in open_holds.get(o.pk, [])],
+            } for o in orders],
+        })
+
+
+class ReviewOrderView(APIView):
+    required_permissions = {"POST": REVIEW_ORDERS}
+
+    @extend_schema(operation_id="orders_review", request=None, responses=OrderDetailSerializer,
+                   description="Run the review again now (after a fix made elsewhere).")
+    def post(self, request, order_no: str):
+        review_order(order_no=order_no, actor=Actor.of(request.user), trigger="manual")
+        return _detail(order_no)
+
+
+class ApproveAnywayView(APIView):
+    required_permissions = {"POST": OVERRIDE_REVIEW}
+
+    @extend_schema(operation_id="orders_approve_anyway", request=REASON_IN, responses=OrderDetailSerializer,
+                   description="Approve a held order despite its reasons; the reason is recorded. Not possible "
+                   "for missing stock or unknown SKUs.")
+    def post(self, request, order_no: str):
+        approve_anyway(order_no=order_no, actor=Actor.of(request.user), reason=_text(_body(request), "reason"))
+        return _detail(order_no)
+
+
+class CorrectOrderView(APIView):
+    required_permissions = {"POST": REVIEW_ORDERS}
+
+    @extend_schema(
+        operation_id="orders_correct",
+        request=inline_serializer("CorrectionIn", {
+            **{f: serializers.CharField(required=False) for f in corrections.CORRECTABLE_FIELDS},
+            "note": serializers.CharField(required=False),
+        }),
+        responses=OrderDetailSerializer,
+        description="Correct the recipient, address or phones of an order not yet approved; it is reviewed again.",
+    )
+    def post(self, request, order_no: str):
+        data = _body(request)
+        changes = {k: _text(data, k) for k in data if k != "note"}
+        corrections.correct_order(order_no=order_no, actor=Actor.of(request.user), changes=changes,
+                                  note=_text(data, "note"))
+        return _detail(order_no)
+
+
+class SwapSkuView(APIView):
+    required_permissions = {"POST": REVIEW_ORDERS}
+
+    @extend_schema(operation_id="orders_swap_line_sku",
+                   request=inline_serializer("SwapSkuIn", {"sku": serializers.CharField(),
+                                                           "note": serializers.CharField(required=False)}),
+                   responses=OrderDetailSerializer)
+    def post(self, request, order_no: str, line_no: int):
+        data = _body(request)
+        corrections.swap_line_sku(order_no=order_no, line_no=line_no, sku_code=_text(data, "sku", required=True),
+                                  actor=Actor.of(request.user), note=_text(data, "note"))
+        return _detail(order_no)
+
+
+class AcknowledgeRemarkView(APIView):
+    required_permissions = {"POST": REVIEW_ORDERS}
+
+    @extend_schema(operation_id="orders_acknowledge_remark", request=NOTE_IN, responses=OrderDetailSerializer,
+                   description="The buyer's remark has been read and handled; it no longer holds the order.")
+    def post(self, request, order_no: str):
+        corrections.acknowledge_remark(order_no=order_no, actor=Actor.of(request.user),
+                                       note=_text(_body(request), "note"))
+        return _detail(order_no)
+
+
+def _amount(data: dict) -> Decimal:
+    raw = data.get("amount")
+    try:
+        if isinstance(raw, bool) or raw is None or isinstance(raw, float):
+            raise InvalidOperation
+        return Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(details={"amount": [_("A decimal string such as \"59.00\".")]}) from None
+
+
+def _moment(data: dict, name: str) -> datetime | None:
+    raw = _text(data, name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(details={name: [_("An ISO 8601 time with offset.")]}) from None
+    if value.tzinfo is None:
+        raise ValidationFailed(details={name: [_("An ISO 8601 time with offset.")]})
+    return value
+
+
+class RecordPaymentView(APIView):
+    required_permissions = {"POST": RECORD_PAYMENT}
+
+    @extend_schema(operation_id="orders_record_payment",
+                   request=inline_serializer("PaymentRecordIn", {
+                       "method": serializers.CharField(), "amount": serializers.CharField(),
+                       "transaction_id": serializers.CharField(required=False),
+                       "paid_at": serializers.DateTimeField(required=False)}),
+                   responses=OrderDetailSerializer,
+                   description="Record the payment of an unpaid order; it then goes through review.")
+    def post(self, request, order_no: str):
+        data = _body(request)
+        corrections.record_payment(order_no=order_no, actor=Actor.of(request.user),
+                                   method=_text(data, "method", required=True), amount=_amount(data),
+                                   transaction_id=_text(data, "transaction_id"), paid_at=_moment(data, "paid_at"))
+        return _detail(order_no)
+
+
+class CancelOrderView(APIView):
+    required_permissions = {"POST": CANCEL_ORDERS}
+
+    @extend_schema(operation_id="orders_cancel",
+                   request=inline_serializer("CancelIn", {"reason": serializers.CharField(),
+                                                          "note": serializers.CharField(required=False)}),
+                   responses=OrderDetailSerializer,
+                   description="Cancel an order that has not shipped; reservations are released.")
+    def post(self, request, order_no: str):
+        data = _body(request)
+        cancel_order(order_no=order_no, actor=Actor.of(request.user), reason=_text(data, "reason", required=True),
+                     note=_text(data, "note"))
+        return _detail(order_no)
+
+
+RULE_OUT = inline_serializer("ReviewRule", {
+    "code": serializers.CharField(), "title": serializers.CharField(), "description": serializers.CharField(),
+    "enabled": serializers.BooleanField(), "params": serializers.DictField(),
+    "defaults": serializers.DictField(),
+})
+
+
+class ReviewRulesView(APIView):
+    required_permissions = {"GET": REVIEW_ORDERS}
+
+    @extend_schema(operation_id="review_rules_list", responses=RULE_OUT)
+    def get(self, request):
+        return Response(settings.rules_with_settings())
+
+
+class ReviewRuleView(APIView):
+    required_permissions = {"GET": REVIEW_ORDERS, "PUT": MANAGE_REVIEW_RULES}
+
+    @extend_schema(operation_id="review_rules_retrieve", responses=RULE_OUT)
+    def get(self, request, code: str):
+        return Response(settings.rule_with_settings(code))
+
+    @extend_schema(operation_id="review_rules_update",
+                   request=inline_serializer("ReviewRuleIn", {"enabled": serializers.BooleanField(required=False),
+                                                              "params": serializers.DictField(required=False)}),
+                   responses=RULE_OUT,
+                   description="Switch a rule on or off and set its parameters (only the ones given change).")
+    def put(self, request, code: str):
+        data = _body(request)
+        enabled = data.get("enabled")
+        if enabled is not None and not isinstance(enabled, bool):
+            raise ValidationFailed(details={"enabled": [_("Must be true or false.")]})
+        params = data.get("params", {})
+        if not isinstance(params, dict):
+            raise ValidationFailed(details={"params": [_("Must be an object.")]})
+        settings.update_rule(code=code, actor=Actor.of(request.user), enabled=enabled, params=params)
+        return Response(settings.rule_with_settings(code))
