@@ -27,7 +27,10 @@ from oms.accounts.roles import (
 from oms.accounts.services import create_user, token_for
 from oms.channels.models import Channel, ChannelSkuMapping
 from oms.channels.selectors import channel_lookup
-from oms.inventory.models import Sku
+from oms.inventory.models import Sku, StockLevel, Warehouse
+from oms.inventory.services import receive_stock
+from oms.notifications.outbox import deliver_pending
+from oms.orders.review.models import BlockKind, BlockListEntry, Coupon
 from oms.orders.entry import confirm_entry, enter_order, return_entry
 from oms.orders.intake.services import intake_order
 from oms.orders.intake.validation import parse_intake
@@ -71,9 +74,19 @@ ADDRESSES = [
     ("重庆市", "重庆市", "渝中区", "解放碑民族路188号", "400010"),
     ("陕西省", "西安市", "雁塔区", "小寨东路126号", "710061"),
 ]
+MOBILE_PREFIXES = ["130", "131", "135", "136", "137", "138", "139", "150", "151", "152", "155", "158", "159",
+                   "177", "180", "181", "186", "187", "188", "189", "199"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "伟 芳 娜 敏 静 丽 强 磊 洋 艳 勇 军 杰 娟 涛 明 超 秀英 晓东 子涵".split()
-REMARKS = ["", "", "", "周末送货", "请放快递柜", "送人的，不要放价格单", "尽快发货，谢谢"]
+REMARKS = ["", "", "", "", "周末送货", "请放快递柜", "送人的，不要放价格单", "尽快发货，谢谢", "麻烦加急，周五前要"]
+WAREHOUSES = [
+    # code, name, province, city, priority, provinces served (empty: the whole country)
+    ("hz", "杭州主仓", "浙江省", "杭州市", 20, []),
+    ("gz", "广州仓", "广东省", "广州市", 10, ["广东省", "广西壮族自治区", "海南省", "福建省"]),
+    ("bj", "北京仓", "北京市", "北京市", 10, ["北京市", "天津市", "河北省"]),
+]
+SCARCE = {"TEA": 6}  # product code -> units in the main warehouse; the rest have plenty
+BLOCKED_PHONE = "13900001111"
 PAY_METHODS = {
     "taobao": "alipay", "jd": "wechat", "pdd": "wechat", "web": "alipay", "app": "wechat", "miniapp": "wechat",
 }
@@ -95,7 +108,11 @@ def _skus() -> list[Sku]:
 
 def _payload(rng: random.Random, n: int, channel: str, skus: list[Sku], now, *, paid: bool, cancelled: bool) -> dict:
     name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-    phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+    phone = f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
+    if n % 41 == 0:
+        phone = BLOCKED_PHONE
+    elif n % 29 == 0:
+        phone = phone[:7]  # a number the buyer mistyped
     province, city, district, detail, postcode = rng.choice(ADDRESSES)
     lines = []
     for sku in rng.sample(skus, rng.randint(1, 3)):
@@ -154,6 +171,27 @@ def _mappings(skus: list[Sku]) -> None:
             )
 
 
+def _stock(skus: list[Sku], users: dict[str, User]) -> None:
+    """Warehouses with stock (a few products scarce), the web shop's coupon and a blocked phone."""
+    keeper = Actor.of(users["warehouse"])
+    for code, name, province, city, priority, served in WAREHOUSES:
+        Warehouse.objects.get_or_create(code=code, defaults={
+            "name": name, "province": province, "city": city, "priority": priority, "service_provinces": served})
+    for sku in skus:
+        product = sku.code.split("-")[0]
+        for warehouse, quantity in (("hz", SCARCE.get(product, 200)), ("gz", 0 if product in SCARCE else 60),
+                                    ("bj", 0 if product in SCARCE else 40)):
+            if quantity and not StockLevel.objects.filter(sku=sku, warehouse__code=warehouse).exists():
+                receive_stock(sku_code=sku.code, warehouse_code=warehouse, quantity=quantity, actor=keeper,
+                              reference="DEMO-期初")
+        if product in SCARCE and not sku.low_stock_threshold:
+            Sku.objects.filter(pk=sku.pk).update(low_stock_threshold=5)
+    Coupon.objects.get_or_create(code="NEW10", defaults={
+        "name": "新人立减10元", "amount": Decimal("10.00"), "min_spend": Decimal("99.00"), "max_uses": 1000})
+    BlockListEntry.objects.get_or_create(kind=BlockKind.PHONE, value=BLOCKED_PHONE,
+                                         defaults={"reason": "多次恶意拒收"})
+
+
 def load_demo(*, orders: int = 300) -> str:
     """Create what is missing of the demo data; return a report with the demo accounts."""
     rng = random.Random(20261126)
@@ -161,6 +199,7 @@ def load_demo(*, orders: int = 300) -> str:
     users = _users()
     skus = _skus()
     _mappings(skus)
+    _stock(skus, users)
     shop, cs, cs2 = Actor.of(users["shop"]), Actor.of(users["cs"]), Actor.of(users["cs2"])
     channels = ["taobao", "taobao", "jd", "pdd", "web", "app", "miniapp"]
     created = 0
@@ -185,6 +224,8 @@ def load_demo(*, orders: int = 300) -> str:
         elif n == 5:
             return_entry(order_no=order.order_no, actor=cs2, comment="收货电话少一位，请与客户核实")
         created += 1
+    while deliver_pending():  # what the worker would do next: review the orders that came in
+        pass
     rows = "\n".join(f"  {u:<10} {r:<17} {demo_password(u)}" for u, r in DEMO_USERS)
     return (
         f"demo data ready: {created} orders created now, {Order.objects.count()} in all\n"
