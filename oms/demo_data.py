@@ -30,11 +30,11 @@ from oms.channels.selectors import channel_lookup
 from oms.inventory.models import Sku, StockLevel, Warehouse
 from oms.inventory.services import receive_stock
 from oms.notifications.outbox import deliver_pending
-from oms.orders.review.models import BlockKind, BlockListEntry, Coupon
 from oms.orders.entry import confirm_entry, enter_order, return_entry
 from oms.orders.intake.services import intake_order
 from oms.orders.intake.validation import parse_intake
 from oms.orders.models import Order
+from oms.orders.review.models import BlockKind, BlockListEntry, Coupon
 
 DEMO_USERS = [
     ("cs", CUSTOMER_SERVICE), ("cs2", CUSTOMER_SERVICE), ("warehouse", WAREHOUSE), ("logistics", LOGISTICS),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from oms.geo.index import PROVINCE_DIRECT_LABELS, Division, DivisionIndex, load_divisions
+from oms.geo.index import FUNCTIONAL_ZONES, PROVINCE_DIRECT_LABELS, Division, DivisionIndex, load_divisions
 from oms.geo.names import clean
 from oms.geo.oneline import ParsedAddress, parse_one_line
 
@@ -135,6 +135,8 @@ def _resolve(idx: DivisionIndex, province: str, city: str, district: str, proble
     if found is None:
         return prov, None, None
     dist = idx.districts[found.code].get(district)
+    if dist is None and district in FUNCTIONAL_ZONES.get(found.name, ()):
+        return prov, found, None  # deliverable, though not a division of its own
     if dist is None:
         problems.append(_P[ProblemCode.DISTRICT_NOT_IN_CITY])
     return prov, found, dist

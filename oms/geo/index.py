@@ -42,6 +42,23 @@ PROVINCE_DIRECT_LABELS = frozenset(
 # 2025-11 重庆: 江北区 and 渝北区 became 两江新区 (5 northern towns of 渝北 went to 北碚区).
 FORMER_NAMES: dict[str, tuple[str, ...]] = {"500157": ("江北区", "渝北区")}
 
+# Functional zones (功能区) that are not administrative divisions but that marketplaces' address
+# pickers and couriers offer as a district; an order using one is deliverable. By city name.
+FUNCTIONAL_ZONES: dict[str, frozenset[str]] = {
+    "苏州市": frozenset({"苏州工业园区", "工业园区", "苏州高新区", "高新区"}),
+    "郑州市": frozenset({"郑东新区", "高新区", "郑州高新技术产业开发区", "经济技术开发区", "郑州经济技术开发区",
+                        "航空港区", "郑州航空港经济综合实验区"}),
+    "保定市": frozenset({"雄安新区"}),
+    "长春市": frozenset({"长春新区", "高新区", "经济技术开发区", "净月区", "净月高新技术产业开发区",
+                        "汽车经济技术开发区", "汽车产业开发区"}),
+    "合肥市": frozenset({"高新区", "经济技术开发区", "新站区", "新站高新技术产业开发区"}),
+    "成都市": frozenset({"高新区", "天府新区", "成都高新技术产业开发区"}),
+    "西安市": frozenset({"高新区", "曲江新区", "浐灞生态区", "经济技术开发区", "西咸新区"}),
+    "南昌市": frozenset({"高新区", "经济技术开发区"}),
+    "大连市": frozenset({"高新园区"}),
+    "贵阳市": frozenset({"贵安新区"}),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Division:

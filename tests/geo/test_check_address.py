@@ -269,3 +269,12 @@ def test_every_division_in_the_data_file_checks_clean_in_full_or_short_form(
 def test_every_division_in_the_data_file_checks_clean_exhaustively() -> None:
     assert len(TRIPLES) == 2813 + 36  # every district, and every city that has none
     assert [t for t in TRIPLES if codes(*t)] == []
+
+
+def test_a_functional_zone_that_couriers_use_as_a_district_is_accepted_for_its_own_city():
+    from oms.geo.divisions import check_address
+
+    assert check_address(province="江苏省", city="苏州市", district="工业园区", detail="星湖街328号",
+                         postcode="") == []
+    assert [p.code for p in check_address(province="江苏省", city="南京市", district="工业园区",
+                                          detail="中山北路30号", postcode="")] == ["district_not_in_city"]

@@ -15,6 +15,7 @@ from typing import Any
 import phonenumbers
 from django.utils.translation import gettext_lazy as _
 
+from oms.geo.divisions import check_address
 from oms.inventory.planning import Plan
 from oms.orders.status import PaymentMethod, PaymentStatus
 
@@ -126,8 +127,6 @@ def _money(value, default: Decimal = Decimal(0)) -> Decimal:
 # --- address ------------------------------------------------------------------
 
 def _address_problems(f: ReviewFacts, kind: str) -> list[Finding]:
-    from oms.geo.divisions import check_address
-
     problems = [
         p for p in check_address(province=f.province, city=f.city, district=f.district, detail=f.detail,
                                  postcode=f.postcode)

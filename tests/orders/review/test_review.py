@@ -7,8 +7,8 @@ from oms.channels.mapping import map_platform_sku
 from oms.core.errors import PermissionDenied
 from oms.inventory.models import Reservation, StockLevel
 from oms.inventory.verification import verify_stock
-from oms.notifications.outbox import deliver_pending
 from oms.notifications.models import OutboxMessage
+from oms.notifications.outbox import deliver_pending
 from oms.orders.review import corrections
 from oms.orders.review.models import Coupon, ReviewRuleSetting
 from oms.orders.review.services import CannotOverride, approve_anyway, review_order
@@ -58,7 +58,8 @@ def test_an_order_with_four_problems_is_held_with_all_four_and_passes_once_each_
     order.refresh_from_db()
     assert holds(order) == {"unknown_sku", "coupon_invalid"}
 
-    map_platform_sku(channel_code="web", platform_sku="WEB-TEE-RED-M", sku_code="TSHIRT-RED-M", actor=actor("operations"))
+    map_platform_sku(channel_code="web", platform_sku="WEB-TEE-RED-M", sku_code="TSHIRT-RED-M",
+                     actor=actor("operations"))
     deliver_pending()  # the worker re-reviews orders held for that code
     order.refresh_from_db()
     assert holds(order) == {"coupon_invalid"}
