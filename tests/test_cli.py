@@ -57,7 +57,7 @@ def test_demo_loads_accounts_and_orders_once(db, capsys):
     count = Order.objects.count()
     assert count >= 30
     statuses = set(Order.objects.values_list("status", flat=True))
-    assert {"draft", "pending_payment", "pending_review", "cancelled"} <= statuses
+    assert {"draft", "pending_payment", "pending_shipment", "on_hold", "cancelled"} <= statuses
     assert set(User.objects.values_list("username", flat=True)) >= {
         "cs", "cs2", "warehouse", "logistics", "finance", "ops", "admin", "shop"}
 
