@@ -236,3 +236,26 @@ LOGGING = {
     # `oms worker` (run_huey) gives huey its own handler; don't print its lines twice.
     "loggers": {"huey": {"propagate": False}},
 }
+
+# --- outgoing messages --------------------------------------------------------
+# Messages to buyers (oms/notifications, docs/messages.md). A medium without its URL or host
+# is not configured: its messages are kept with status "logged" instead of being sent.
+OMS_SMTP_HOST = os.environ.get("OMS_SMTP_HOST", "")
+OMS_SMTP_PORT = int(os.environ.get("OMS_SMTP_PORT") or 0)  # 0: 587 (starttls), 465 (ssl) or 25 (none)
+OMS_SMTP_SECURITY = os.environ.get("OMS_SMTP_SECURITY", "starttls")  # starttls | ssl | none
+OMS_SMTP_USERNAME = os.environ.get("OMS_SMTP_USERNAME", "")
+OMS_SMTP_PASSWORD = os.environ.get("OMS_SMTP_PASSWORD", "")
+OMS_SMTP_FROM = os.environ.get("OMS_SMTP_FROM", "")  # e.g. "小店 <noreply@shop.example.cn>"
+OMS_SMTP_TIMEOUT = float(os.environ.get("OMS_SMTP_TIMEOUT", "10"))
+OMS_SMTP_CA_FILE = os.environ.get("OMS_SMTP_CA_FILE", "")  # extra CA bundle for an internal relay
+OMS_SMS_URL = os.environ.get("OMS_SMS_URL", "")
+OMS_SMS_SECRET = os.environ.get("OMS_SMS_SECRET", "")
+OMS_SMS_SIGN_NAME = os.environ.get("OMS_SMS_SIGN_NAME", "")
+OMS_SMS_TIMEOUT = float(os.environ.get("OMS_SMS_TIMEOUT", "10"))
+OMS_PUSH_URL = os.environ.get("OMS_PUSH_URL", "")
+OMS_PUSH_SECRET = os.environ.get("OMS_PUSH_SECRET", "")
+OMS_PUSH_TIMEOUT = float(os.environ.get("OMS_PUSH_TIMEOUT", "10"))
+OMS_PUSH_CHANNELS = [c.strip() for c in os.environ.get("OMS_PUSH_CHANNELS", "app,miniapp").split(",") if c.strip()]
+OMS_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("OMS_MESSAGE_MAX_ATTEMPTS", "8"))
+OMS_MESSAGE_RETRY_BASE_S = float(os.environ.get("OMS_MESSAGE_RETRY_BASE_S", "60"))
+OMS_MESSAGE_RETRY_CAP_S = float(os.environ.get("OMS_MESSAGE_RETRY_CAP_S", "3600"))
