@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from oms.accounts.roles import CHECK_ENTRIES, ENTER_ORDERS, IMPORT_ORDERS, MANAGE_USERS, VIEW_ORDERS
+from oms.accounts.roles import (
+    CHANGE_MESSAGE_TEMPLATES,
+    CHECK_ENTRIES,
+    ENTER_ORDERS,
+    IMPORT_ORDERS,
+    MANAGE_USERS,
+    VIEW_MESSAGES,
+    VIEW_ORDERS,
+)
 from oms.web.labels import role_labels
 
 # (url name in the web namespace or an absolute path, label, permission, url names that mark it active)
@@ -14,6 +22,9 @@ NAV_ITEMS = [
     ("web:order_new", _("New order"), ENTER_ORDERS, {"order_new", "order_edit"}),
     ("web:draft_list", _("Entry check"), CHECK_ENTRIES, {"draft_list"}),
     ("web:order_import", _("Import"), IMPORT_ORDERS, {"order_import"}),
+    ("web:message_list", _("Messages"), VIEW_MESSAGES, {"message_list"}),
+    ("web:message_templates", _("Message templates"), CHANGE_MESSAGE_TEMPLATES,
+     {"message_templates", "message_template_edit"}),
     ("/admin/", _("Accounts (admin site)"), MANAGE_USERS, set()),
 ]
 

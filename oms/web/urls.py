@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from oms.web.views import auth, entry, importing, orders
+from oms.web.views import auth, entry, importing, messages, orders
 
 app_name = "web"
 
@@ -20,6 +20,11 @@ urlpatterns = [
     path("orders/<str:order_no>/edit/", entry.OrderEditView.as_view(), name="order_edit"),
     path("orders/<str:order_no>/confirm/", orders.ConfirmEntryView.as_view(), name="order_confirm"),
     path("orders/<str:order_no>/return/", orders.ReturnEntryView.as_view(), name="order_return"),
+    path("messages/", messages.MessageListView.as_view(), name="message_list"),
+    path("messages/<int:message_id>/resend/", messages.ResendMessageView.as_view(), name="message_resend"),
+    path("messages/templates/", messages.TemplateListView.as_view(), name="message_templates"),
+    path("messages/templates/languages/", messages.ChannelLanguageView.as_view(), name="message_language"),
+    path("messages/templates/<int:template_id>/", messages.TemplateEditView.as_view(), name="message_template_edit"),
     # Last, so that a walk over every route (tests/accounts/test_route_permissions.py) signs out at the end.
     path("logout/", auth.LogoutView.as_view(), name="logout"),
 ]
