@@ -123,7 +123,9 @@ def resend_message(*, message_id: int, actor: Actor) -> Message:
     require(actor, RESEND_MESSAGES)
     original = None
     if 0 < message_id < 2**63:
-        original = Message.objects.select_for_update().select_related("order__channel").filter(pk=message_id).first()
+        original = (
+            Message.objects.select_for_update(of=("self",)).select_related("order__channel").filter(pk=message_id).first()
+        )
     if original is None:
         raise MessageNotFound(details={"id": message_id})
     if not original.finished:
