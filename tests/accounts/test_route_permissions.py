@@ -75,7 +75,9 @@ def test_every_route_declares_a_permission_for_each_method_it_serves():
 
 
 def concrete_path(pattern: str, order_no: str) -> str:
-    values = {"order_no": order_no, "code": "taobao", "fmt": "csv", "format": "csv", "line_no": "1"}
+    # Ids that need not exist: a role with the right gets 404 (allowed), one without gets 403 first.
+    values = {"order_no": order_no, "code": "taobao", "fmt": "csv", "format": "csv", "line_no": "1",
+              "message_id": "1", "template_id": "1"}
 
     def fill(match):
         name = match.group(1).split(":")[-1]
@@ -150,6 +152,11 @@ EXPECTED = {
     ("POST", "/api/v1/orders"): {INTEGRATION},
     ("POST", "/api/v1/orders/drafts"): {CUSTOMER_SERVICE},
     ("POST", "/api/v1/orders/drafts/{order_no}/confirm"): {CUSTOMER_SERVICE, OPERATIONS},
+    ("GET", "/api/v1/messages"): {CUSTOMER_SERVICE, OPERATIONS},
+    ("POST", "/api/v1/messages/1/resend"): {CUSTOMER_SERVICE, OPERATIONS},
+    ("GET", "/api/v1/message-templates"): {ADMIN},
+    ("PATCH", "/api/v1/message-templates/1"): {ADMIN},
+    ("PUT", "/api/v1/message-languages/web"): {ADMIN},
 }
 
 
