@@ -178,11 +178,16 @@ class IntakeCustomerIn(serializers.Serializer):
 class IntakeAddressIn(serializers.Serializer):
     name = serializers.CharField()
     phone = serializers.CharField()
-    province = serializers.CharField()
-    city = serializers.CharField()
+    province = serializers.CharField(help_text="Required unless `full` is given.")
+    city = serializers.CharField(help_text="Required unless `full` is given.")
     district = serializers.CharField(required=False)
-    detail = serializers.CharField()
+    detail = serializers.CharField(help_text="Required unless `full` is given.")
     postcode = serializers.CharField(required=False)
+    full = serializers.CharField(
+        required=False,
+        help_text="The whole address on one line, for channels that send it so (e.g. "
+        "\"浙江省杭州市西湖区文三路100号\"); the parts left out are filled from it.",
+    )
 
 
 class IntakePaymentIn(serializers.Serializer):

@@ -165,6 +165,18 @@ class _Checker:
         return parsed
 
 
+def _with_one_line(addr: dict, text: str) -> dict:
+    """Fill the address parts a channel did not send from its one-line address; sent parts win."""
+    from oms.geo.divisions import parse_one_line
+
+    parsed = parse_one_line(text)
+    found = {
+        "province": parsed.province, "city": parsed.city, "district": parsed.district,
+        "detail": parsed.detail or text, "postcode": parsed.postcode, "name": parsed.name, "phone": parsed.phone,
+    }
+    return {**{k: v for k, v in found.items() if v}, **{k: v for k, v in addr.items() if v not in (None, "")}}
+
+
 def parse_intake(
     payload: Any,
     *,
@@ -201,11 +213,21 @@ def parse_intake(
         c.add("customer.email", _("Enter a valid email address."))
 
     addr = c.obj(payload, "shipping_address", "shipping_address") or {}
+    one_line = addr.get("full") if addr else None
+    if one_line is not None and not isinstance(one_line, str):
+        c.add("shipping_address.full", _("Must be a string."))
+        one_line = None
+    if one_line:
+        addr = _with_one_line(addr, one_line[:500])
+    # A channel that sends the address as one line may leave parts the parser could not find
+    # empty: review then holds the order for an incomplete address instead of losing it.
+    parts_required = not one_line
     address = AddressInput(
         name=c.text(addr, "name", "shipping_address.name", max_len=100) if addr else "",
         phone=c.text(addr, "phone", "shipping_address.phone", max_len=32) if addr else "",
-        province=c.text(addr, "province", "shipping_address.province", max_len=32) if addr else "",
-        city=c.text(addr, "city", "shipping_address.city", max_len=32) if addr else "",
+        province=c.text(addr, "province", "shipping_address.province", required=parts_required, max_len=32)
+        if addr else "",
+        city=c.text(addr, "city", "shipping_address.city", required=parts_required, max_len=32) if addr else "",
         district=c.text(addr, "district", "shipping_address.district", required=False, max_len=32) if addr else "",
         detail=c.text(addr, "detail", "shipping_address.detail", max_len=255) if addr else "",
         postcode=c.text(addr, "postcode", "shipping_address.postcode", required=False, max_len=12) if addr else "",

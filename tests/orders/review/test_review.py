@@ -189,3 +189,19 @@ def test_a_channel_cancellation_of_an_approved_order_releases_its_stock(push):
     order.refresh_from_db()
     assert order.status == "cancelled"
     assert StockLevel.objects.get(sku__code="TSHIRT-RED-M").reserved == 0
+
+
+def test_an_address_sent_on_one_line_is_split_into_its_parts_and_passes_review(push):
+    order = push(**web_order(shipping_address={"name": "张三", "phone": "13800138000",
+                                               "full": "浙江省杭州市西湖区文三路100号华星大厦"}))
+
+    assert (order.ship_province, order.ship_city, order.ship_district) == ("浙江省", "杭州市", "西湖区")
+    assert order.ship_detail == "文三路100号华星大厦"
+    assert order.status == "pending_shipment"
+
+
+def test_a_one_line_address_the_parser_cannot_place_is_kept_and_held_as_incomplete(push):
+    order = push(**web_order(shipping_address={"name": "张三", "phone": "13800138000", "full": "文三路100号"}))
+
+    assert order.ship_detail == "文三路100号"
+    assert holds(order) == {"address_incomplete"}
