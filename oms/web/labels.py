@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.roles import ROLE_LABELS
 from oms.orders.models import EntryCheck, Order
+from oms.orders.review.messages import reason_title
 from oms.orders.status import InvoiceType, OrderSource, OrderStatus, PaymentMethod, PaymentStatus
 
 ACTION_LABELS = {
@@ -21,6 +22,14 @@ ACTION_LABELS = {
     "draft_edited": _("Draft edited"),
     "entry_confirmed": _("Entry confirmed"),
     "entry_returned": _("Entry sent back"),
+    "review_passed": _("Review passed"),
+    "review_held": _("Held in review"),
+    "review_overridden": _("Approved despite hold reasons"),
+    "order_corrected": _("Order corrected"),
+    "line_sku_swapped": _("Line SKU swapped"),
+    "remark_acknowledged": _("Remark read and handled"),
+    "payment_recorded": _("Payment recorded"),
+    "sku_mapping_changed": _("SKU mapping changed"),
 }
 
 # Changes name model fields, plus a few summaries that are not fields.
@@ -29,6 +38,7 @@ EXTRA_FIELD_LABELS = {
     "discounts": _("discounts"),
     "channel_id": _("channel"),
     "via": _("via"),
+    "hold_reasons": _("hold reasons"),
 }
 
 # Values that event data carries besides field values.
@@ -62,6 +72,8 @@ def field_label(name: str) -> str:
 def value_label(field: str, value, *, channels: dict[int, str] | None = None) -> str:
     if value is None or value == "":
         return "—"
+    if field == "hold_reasons" and isinstance(value, list):
+        return ", ".join(reason_title(code) for code in value) or "—"
     if field == "channel_id" and channels and value in channels:
         return channels[value]
     if field.endswith("_at") and isinstance(value, str):
