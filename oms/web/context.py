@@ -11,9 +11,12 @@ from oms.accounts.roles import (
     ENTER_ORDERS,
     IMPORT_ORDERS,
     MANAGE_USERS,
+    REVIEW_ORDERS,
     VIEW_MESSAGES,
     VIEW_ORDERS,
 )
+from oms.orders.models import Order
+from oms.orders.status import OrderStatus
 from oms.web.labels import role_labels
 
 # (url name in the web namespace or an absolute path, label, permission, url names that mark it active)
@@ -22,11 +25,19 @@ NAV_ITEMS = [
     ("web:order_new", _("New order"), ENTER_ORDERS, {"order_new", "order_edit"}),
     ("web:draft_list", _("Entry check"), CHECK_ENTRIES, {"draft_list"}),
     ("web:order_import", _("Import"), IMPORT_ORDERS, {"order_import"}),
+    ("web:review_queue", _("Review"), REVIEW_ORDERS, {"review_queue", "review_rules", "review_coupons",
+                                                      "review_blocklist"}),
     ("web:message_list", _("Messages"), VIEW_MESSAGES, {"message_list"}),
     ("web:message_templates", _("Message templates"), CHANGE_MESSAGE_TEMPLATES,
      {"message_templates", "message_template_edit"}),
     ("/admin/", _("Accounts (admin site)"), MANAGE_USERS, set()),
 ]
+
+
+def held_label(label) -> str:
+    """The review entry with the number of orders on hold, such as "Review (12)"."""
+    held = Order.objects.filter(status=OrderStatus.ON_HOLD).count()
+    return f"{label} ({held})" if held else str(label)
 
 
 def nav_items(user, current: str = "") -> list[dict]:
@@ -35,6 +46,8 @@ def nav_items(user, current: str = "") -> list[dict]:
         if not user.has_perm(perm):
             continue
         url = target if target.startswith("/") else reverse(target)
+        if target == "web:review_queue":
+            label = held_label(label)
         items.append({"url": url, "label": label, "active": current in active_names, "key": target})
     return items
 

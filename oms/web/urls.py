@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from oms.web.views import auth, entry, importing, messages, orders
+from oms.web.views import auth, entry, importing, messages, orders, review
 
 app_name = "web"
 
@@ -20,6 +20,18 @@ urlpatterns = [
     path("orders/<str:order_no>/edit/", entry.OrderEditView.as_view(), name="order_edit"),
     path("orders/<str:order_no>/confirm/", orders.ConfirmEntryView.as_view(), name="order_confirm"),
     path("orders/<str:order_no>/return/", orders.ReturnEntryView.as_view(), name="order_return"),
+    path("orders/<str:order_no>/review/", review.RereviewView.as_view(), name="order_rereview"),
+    path("orders/<str:order_no>/correct/", review.CorrectView.as_view(), name="order_correct"),
+    path("orders/<str:order_no>/swap-sku/", review.SwapSkuView.as_view(), name="order_swap_sku"),
+    path("orders/<str:order_no>/map-sku/", review.MapSkuView.as_view(), name="order_map_sku"),
+    path("orders/<str:order_no>/acknowledge-remark/", review.AcknowledgeView.as_view(), name="order_acknowledge"),
+    path("orders/<str:order_no>/approve/", review.ApproveView.as_view(), name="order_approve"),
+    path("orders/<str:order_no>/cancel/", review.CancelView.as_view(), name="order_cancel"),
+    path("orders/<str:order_no>/payment/", review.PaymentView.as_view(), name="order_payment"),
+    path("review/", review.ReviewQueueView.as_view(), name="review_queue"),
+    path("review/rules/", review.ReviewRulesView.as_view(), name="review_rules"),
+    path("review/coupons/", review.CouponsView.as_view(), name="review_coupons"),
+    path("review/blocklist/", review.BlockListView.as_view(), name="review_blocklist"),
     path("messages/", messages.MessageListView.as_view(), name="message_list"),
     path("messages/<int:message_id>/resend/", messages.ResendMessageView.as_view(), name="message_resend"),
     path("messages/templates/", messages.TemplateListView.as_view(), name="message_templates"),

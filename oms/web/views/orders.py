@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -14,12 +16,14 @@ from oms.accounts.roles import CHECK_ENTRIES, ENTER_ORDERS, VIEW_ORDERS
 from oms.channels.models import Channel
 from oms.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from oms.orders import entry, selectors
+from oms.orders.cancellation import CANCEL_REASONS
 from oms.orders.errors import OrderNotFound
 from oms.orders.models import EntryCheck, Order
 from oms.orders.status import OrderStatus
 from oms.web.access import PermissionRequiredMixin, forbidden
 from oms.web.forms import ConfirmEntryForm, OrderFilterForm, ReturnEntryForm
 from oms.web.labels import action_label, field_label, role_labels, value_label
+from oms.web.views import review
 
 PAGE_SIZE = 50
 
@@ -51,26 +55,40 @@ class OrderListView(PermissionRequiredMixin, View):
         return response
 
 
+LINE_SKU_CHANGE = re.compile(r"^line (\d+) SKU$")  # the key swap_line_sku records
+
+
+def change_label(name: str) -> str:
+    match = LINE_SKU_CHANGE.match(name)
+    return _("line %(n)s SKU") % {"n": match.group(1)} if match else field_label(name)
+
+
 def timeline(order: Order) -> list[dict]:
     events = list(order.events.all())
     channels = None
     if any("channel_id" in (e.changes or {}) for e in events):
         channels = dict(Channel.objects.values_list("id", "name"))
+    warehouses = review.warehouse_names() if any((e.data or {}).get("reserved") for e in events) else {}
     rows = []
     for e in events:
         changes = [
-            {"field": field_label(name), "old": value_label(name, pair[0], channels=channels),
+            {"field": change_label(name), "old": value_label(name, pair[0], channels=channels),
              "new": value_label(name, pair[1], channels=channels)}
             for name, pair in (e.changes or {}).items()
             if isinstance(pair, (list, tuple)) and len(pair) == 2
         ]
+        data = review.event_data(e.data or {}, warehouses=warehouses)
+        if data is None:
+            data = [
+                (field_label(k), value_label(k, v)) for k, v in sorted((e.data or {}).items()) if v not in ("", None)
+            ]
+        reason = e.reason
+        if e.action == "order_cancelled":
+            reason = CANCEL_REASONS.get(reason, reason)
         rows.append({
             "at": e.at, "user": e.actor_username, "roles": role_labels(e.actor_roles),
             "action": action_label(e.action), "code": e.action, "changes": changes,
-            "reason": e.reason, "note": e.note,
-            "data": [
-                (field_label(k), value_label(k, v)) for k, v in sorted((e.data or {}).items()) if v not in ("", None)
-            ],
+            "reason": reason, "note": e.note, "data": data, "findings": review.event_findings(e.data or {}),
         })
     return rows
 
@@ -94,6 +112,9 @@ def detail_context(request, order: Order, **extra) -> dict:
         "own_entry": user.pk in (order.created_by_id, order.last_edited_by_id),
         "confirm_form": extra.pop("confirm_form", None) or ConfirmEntryForm(),
         "return_form": extra.pop("return_form", None) or ReturnEntryForm(),
+        "review": review.review_panel(request, order, extra.pop("review_forms", None)) if not is_draft else None,
+        "reservations": list(order.reservations.all()),
+        "cancel_reason": CANCEL_REASONS.get(order.cancel_reason, order.cancel_reason),
         **extra,
     }
 
