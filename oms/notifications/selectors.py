@@ -40,6 +40,8 @@ class MessageFilters:
                 errors[name] = [_("Unknown value; use one of %(values)s.") % {"values": ", ".join(choices.values)}]
         if len(values["order_no"]) > 20:
             errors["order_no"] = [_("At most %(n)d characters.") % {"n": 20}]
+        elif not values["order_no"].isprintable():  # PostgreSQL refuses NUL in a query
+            errors["order_no"] = [_("Contains control characters.")]
         if errors:
             raise ValidationFailed(_("The request has invalid fields."), details=errors)
         return cls(**values)

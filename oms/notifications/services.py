@@ -194,7 +194,8 @@ def update_template(
         raise MessageTemplateNotFound(details={"id": template_id})
     new = {
         "subject": template.subject if subject is None else subject.strip(),
-        "body": template.body if body is None else body.strip("\r\n"),
+        # Browsers send CRLF from a textarea; messages keep plain newlines.
+        "body": template.body if body is None else body.replace("\r\n", "\n").strip("\n"),
         "active": template.active if active is None else active,
         "provider_template_code": template.provider_template_code if provider_template_code is None
         else provider_template_code.strip(),

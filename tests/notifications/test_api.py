@@ -172,3 +172,9 @@ def test_admin_sets_a_channels_message_language(api, db):
 def test_an_unknown_language_or_channel_is_refused(api, db):
     assert api("admin").put("/api/v1/message-languages/web", {"language": "fr"}, format="json").status_code == 400
     assert api("admin").put("/api/v1/message-languages/nowhere", {"language": "en"}, format="json").status_code == 404
+
+
+def test_an_order_number_with_control_characters_is_refused_not_a_crash(api, db):
+    response = api("customer_service").get("/api/v1/messages?order_no=26%00")
+
+    assert response.status_code == 400 and "order_no" in response.json()["error"]["details"]

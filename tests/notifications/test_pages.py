@@ -169,3 +169,14 @@ def test_the_administrator_sets_a_channels_message_language(client_for, db):
 
     assert "Message language saved." in response.content.decode()
     assert ChannelMessageLanguage.objects.get(channel__code="web").language == "en"
+
+
+def test_line_breaks_typed_in_the_browser_are_stored_as_plain_newlines(client_for, db):
+    template = MessageTemplate.objects.get(event="refund_issued", medium="email", language="en")
+
+    client_for("admin").post(f"/messages/templates/{template.pk}/", {
+        "subject": "Refund {{ order_no }}", "body": "Hello {{ recipient_name }},\r\n\r\n¥{{ refund_amount }}\r\n",
+        "active": "on", "save": "1"})
+
+    template.refresh_from_db()
+    assert template.body == "Hello {{ recipient_name }},\n\n¥{{ refund_amount }}"

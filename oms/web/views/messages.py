@@ -155,7 +155,8 @@ class TemplateEditView(PermissionRequiredMixin, View):
         try:
             services.validate_template_text(
                 event=template.event, medium=template.medium, subject=data["subject"].strip(),
-                body=data["body"].strip("\r\n"), provider_template_code=data["provider_template_code"],
+                body=data["body"].replace("\r\n", "\n").strip("\n"),
+                provider_template_code=data["provider_template_code"],
             )
             preview = check_template(event=template.event, subject=data["subject"].strip(), body=data["body"])
             if "preview" in request.POST:
