@@ -107,6 +107,13 @@ def cmd_stock(args) -> int:
     return run_stock_command(args)
 
 
+def cmd_skus(args) -> int:
+    _setup_django()
+    from oms.inventory.sku_files import run_skus_command
+
+    return run_skus_command(args)
+
+
 def cmd_bench(args) -> int:
     from oms.bench import run_benchmark
 
@@ -181,6 +188,18 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--reason", required=True)
     t.add_argument("--user", required=True, help="the account the adjustment is done as")
     t.set_defaults(func=cmd_stock)
+
+    s = sub.add_parser("skus", help="SKU catalogue: import or export a CSV/XLSX file")
+    skus = s.add_subparsers(dest="skus_command", required=True, parser_class=_Parser)
+    t = skus.add_parser("import", help="create or update SKUs by code from a CSV or XLSX file")
+    t.add_argument("file")
+    t.add_argument("--user", required=True, help="the account the import is done as")
+    t.set_defaults(func=cmd_skus)
+    t = skus.add_parser("export", help="write every SKU to FILE (.csv or .xlsx), in the import's columns")
+    t.add_argument("file")
+    t.add_argument("--lang", choices=["zh", "en"], default=None,
+                   help="language of the column headers (default: the system language)")
+    t.set_defaults(func=cmd_skus)
 
     s = sub.add_parser("bench", help="run a benchmark in a temporary data folder")
     s.add_argument("name", choices=["intake"])
