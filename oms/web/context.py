@@ -10,10 +10,12 @@ from oms.accounts.roles import (
     CHECK_ENTRIES,
     ENTER_ORDERS,
     IMPORT_ORDERS,
+    MANAGE_CATALOGUE,
     MANAGE_USERS,
     REVIEW_ORDERS,
     VIEW_MESSAGES,
     VIEW_ORDERS,
+    VIEW_STOCK,
 )
 from oms.orders.models import Order
 from oms.orders.status import OrderStatus
@@ -30,6 +32,9 @@ NAV_ITEMS = [
     ("web:message_list", _("Messages"), VIEW_MESSAGES, {"message_list"}),
     ("web:message_templates", _("Message templates"), CHANGE_MESSAGE_TEMPLATES,
      {"message_templates", "message_template_edit"}),
+    ("web:stock_levels", _("Stock"), VIEW_STOCK, {"stock_levels", "stock_movements", "stock_receive", "stock_adjust"}),
+    ("web:sku_list", _("SKUs"), VIEW_STOCK, {"sku_list", "sku_new", "sku_edit", "sku_import", "sku_mappings"}),
+    ("web:warehouse_list", _("Warehouses"), MANAGE_CATALOGUE, {"warehouse_list", "warehouse_new", "warehouse_edit"}),
     ("/admin/", _("Accounts (admin site)"), MANAGE_USERS, set()),
 ]
 

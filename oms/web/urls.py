@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from oms.web.views import auth, entry, importing, messages, orders, review
+from oms.web.views import auth, entry, importing, messages, orders, review, stock
 
 app_name = "web"
 
@@ -37,6 +37,20 @@ urlpatterns = [
     path("messages/templates/", messages.TemplateListView.as_view(), name="message_templates"),
     path("messages/templates/languages/", messages.ChannelLanguageView.as_view(), name="message_language"),
     path("messages/templates/<int:template_id>/", messages.TemplateEditView.as_view(), name="message_template_edit"),
+    path("stock/", stock.StockLevelsView.as_view(), name="stock_levels"),
+    path("stock/receive/", stock.ReceiveStockView.as_view(), name="stock_receive"),
+    path("stock/adjust/", stock.AdjustStockView.as_view(), name="stock_adjust"),
+    path("stock/<path:sku_code>/movements/", stock.MovementsView.as_view(), name="stock_movements"),
+    path("skus/", stock.SkuListView.as_view(), name="sku_list"),
+    path("skus/new/", stock.SkuCreateView.as_view(), name="sku_new"),
+    path("skus/import/", stock.SkuImportView.as_view(), name="sku_import"),
+    path("skus/export.<str:fmt>", stock.SkuExportView.as_view(), name="sku_export"),
+    path("skus/mappings/", stock.MappingListView.as_view(), name="sku_mappings"),
+    path("skus/<path:code>/edit/", stock.SkuEditView.as_view(), name="sku_edit"),
+    path("warehouses/", stock.WarehouseListView.as_view(), name="warehouse_list"),
+    path("warehouses/new/", stock.WarehouseCreateView.as_view(), name="warehouse_new"),
+    path("warehouses/<slug:code>/", stock.WarehouseEditView.as_view(), name="warehouse_edit"),
+    path("warehouses/<slug:code>/bins/", stock.BinCreateView.as_view(), name="warehouse_bins"),
     # Last, so that a walk over every route (tests/accounts/test_route_permissions.py) signs out at the end.
     path("logout/", auth.LogoutView.as_view(), name="logout"),
 ]
