@@ -19,9 +19,9 @@ from oms.core.errors import ValidationFailed
 from oms.inventory import services as stock
 from oms.notifications.outbox import enqueue
 from oms.orders.entry import lock_order
-from oms.orders.models import Order
+from oms.orders.models import Order, OrderDiscount
 from oms.orders.review.models import Coupon, HoldResolution, OrderHold
-from oms.orders.status import DiscountKind, OrderStatus, check_transition
+from oms.orders.status import OrderStatus, check_transition
 
 CANCEL_REASONS = {
     "out_of_stock": _("Out of stock"),
@@ -41,15 +41,15 @@ class UnknownCancelReason(ValidationFailed):
 def cancel_locked(order: Order, *, actor: Actor, reason: str, note: str = "", via: str = "") -> None:
     """Cancel an order whose row the caller has locked: release stock, clear holds, give back coupons."""
     check_transition(order.status, OrderStatus.CANCELLED)
-    was_approved = order.status == OrderStatus.PENDING_SHIPMENT
     status_before = order.status
     released = stock.release(order=order, actor=actor, reason=reason)
     OrderHold.objects.filter(order=order, cleared_at__isnull=True).update(
         cleared_at=timezone.now(), resolution=HoldResolution.CANCELLED
     )
-    if was_approved:  # review counted the coupons at approval
-        codes = [d.code for d in order.discounts.all() if d.kind == DiscountKind.COUPON and d.code]
-        Coupon.objects.filter(code__in=codes, used_count__gt=0).update(used_count=F("used_count") - 1)
+    counted = list(OrderDiscount.objects.filter(order=order, use_counted=True).values_list("code", flat=True))
+    if counted:  # give back exactly the uses review counted
+        Coupon.objects.filter(code__in=counted, used_count__gt=0).update(used_count=F("used_count") - 1)
+        OrderDiscount.objects.filter(order=order, use_counted=True).update(use_counted=False)
     order.status = OrderStatus.CANCELLED
     order.cancelled_at = order.cancelled_at or timezone.now()
     order.cancel_reason = reason[:200]

@@ -149,6 +149,8 @@ class OrderDiscount(models.Model):
     code = models.CharField(_("code"), max_length=64, blank=True)
     amount = MoneyField(_("amount"))
     description = models.CharField(_("description"), max_length=200, blank=True)
+    # Set when review counted this coupon's use, so a cancellation gives back exactly that use.
+    use_counted = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["order", "id"]

@@ -56,7 +56,11 @@ def correct_order(*, order_no: str, actor: Actor, changes: dict[str, str], note:
     if order.status not in BEFORE_APPROVAL:
         raise NotCorrectable(details={"order_no": order_no, "status": order.status})
     before = {f: getattr(order, f) for f in changes}
-    new = {f: str(v).strip()[: Order._meta.get_field(f).max_length] for f, v in changes.items()}
+    new = {f: str(v).strip() for f, v in changes.items()}
+    too_long = {f: Order._meta.get_field(f).max_length for f, v in new.items()
+                if len(v) > Order._meta.get_field(f).max_length}
+    if too_long:
+        raise InvalidCorrection(_("Some values are too long."), details={"max_length": too_long})
     for field in ("ship_name", "ship_phone", "ship_province", "ship_city", "ship_detail"):
         if field in new and not new[field]:
             raise InvalidCorrection(_("This field cannot be emptied."), details={"field": field})

@@ -20,11 +20,11 @@ from oms.core.errors import BusinessRuleViolation, Conflict, ValidationFailed
 from oms.inventory import services as stock
 from oms.notifications.outbox import enqueue
 from oms.orders.entry import lock_order
-from oms.orders.models import Order
+from oms.orders.models import Order, OrderDiscount
 from oms.orders.review.facts import Loaded, load_facts, rule_settings
 from oms.orders.review.models import Coupon, HoldResolution, OrderHold
 from oms.orders.review.rules import Finding, run_rules
-from oms.orders.status import OrderStatus, check_transition
+from oms.orders.status import DiscountKind, OrderStatus, check_transition
 
 REVIEWABLE = (OrderStatus.PENDING_REVIEW, OrderStatus.ON_HOLD)
 
@@ -69,7 +69,7 @@ def review_locked(order: Order, *, actor: Actor, trigger: str) -> ReviewOutcome:
     findings, ran = run_rules(loaded.facts, rule_settings())
     findings = [f for f in findings if f.code not in loaded.acknowledged]
     if not findings:
-        findings = _claim_coupons(loaded)
+        findings = _claim_coupons(order, loaded)
     if findings:
         _hold(order, loaded, findings, ran=ran, actor=actor, trigger=trigger)
         return ReviewOutcome(order=order, passed=False, findings=findings)
@@ -80,17 +80,23 @@ def review_locked(order: Order, *, actor: Actor, trigger: str) -> ReviewOutcome:
     return ReviewOutcome(order=order, passed=True, findings=[])
 
 
-def _claim_coupons(loaded: Loaded) -> list[Finding]:
-    """Count this order's use of each of our coupons; one used up meanwhile becomes a finding."""
+def _claim_coupons(order: Order, loaded: Loaded, *, strict: bool = True) -> list[Finding]:
+    """Count this order's use of each of our coupons; one used up meanwhile becomes a finding.
+
+    With strict=False (approve anyway) a used-up coupon is passed over instead.
+    """
     ours = sorted(set(loaded.facts.coupon_codes) & loaded.facts.coupons.keys())
     if not ours:
         return []
     locked = list(Coupon.objects.select_for_update().filter(code__in=ours).order_by("code"))
     exhausted = [c.code for c in locked if c.max_uses is not None and c.used_count >= c.max_uses]
-    if exhausted:
+    if exhausted and strict:
         return [Finding("coupon_invalid", {"coupons": [{"coupon": c, "problem": "use_limit_reached"}
                                                        for c in exhausted]})]
-    Coupon.objects.filter(pk__in=[c.pk for c in locked]).update(used_count=F("used_count") + 1)
+    counted = [c for c in locked if c.code not in exhausted]
+    Coupon.objects.filter(pk__in=[c.pk for c in counted]).update(used_count=F("used_count") + 1)
+    OrderDiscount.objects.filter(order=order, kind=DiscountKind.COUPON, code__in=[c.code for c in counted],
+                                 use_counted=False).update(use_counted=True)
     return []
 
 
@@ -164,6 +170,7 @@ def approve_anyway(*, order_no: str, actor: Actor, reason: str) -> Order:
     if len(stockable) != len(loaded.facts.lines) or plan is None or not plan.ok:
         raise CannotOverride(details={"order_no": order_no})
     overridden = list(OrderHold.objects.filter(order=order, cleared_at__isnull=True).values("code", "details"))
+    _claim_coupons(order, loaded, strict=False)  # counted as on a pass; a cancellation gives them back
     stock.reserve(order=order, takes=plan.takes, levels=loaded.levels, actor=actor)
     OrderHold.objects.filter(order=order, cleared_at__isnull=True).update(
         cleared_at=timezone.now(), resolution=HoldResolution.OVERRIDDEN

@@ -112,4 +112,5 @@ def update_rule(*, code: str, actor: Actor, enabled: bool | None = None, params:
     setting.save()
     after = {"enabled": setting.enabled, **{k: setting.params[k] for k in cleaned}}
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-    record(None, "review_rule_changed", actor=actor, changes=changes, data={"rule": code})
+    if changes:
+        record(None, "review_rule_changed", actor=actor, changes=changes, data={"rule": code})

@@ -37,12 +37,12 @@ def review_paid_order(payload: dict) -> None:
     _review(payload["order_no"], "payment")
 
 
-def _held_for(code: str, **line_filter) -> list[str]:
-    order_ids = (
-        OrderHold.objects.filter(code=code, cleared_at__isnull=True, order__status=OrderStatus.ON_HOLD,
-                                 **{f"order__lines__{k}": v for k, v in line_filter.items()})
-        .values_list("order_id", flat=True).distinct()
-    )
+def _held_for(code: str, channel_id: int | None = None, **line_filter) -> list[str]:
+    holds = OrderHold.objects.filter(code=code, cleared_at__isnull=True, order__status=OrderStatus.ON_HOLD,
+                                     **{f"order__lines__{k}": v for k, v in line_filter.items()})
+    if channel_id is not None:
+        holds = holds.filter(order__channel_id=channel_id)
+    order_ids = holds.values_list("order_id", flat=True).distinct()
     return list(
         Order.objects.filter(pk__in=order_ids).order_by("placed_at", "id").values_list("order_no", flat=True)[
             :REREVIEW_BATCH]
@@ -57,7 +57,7 @@ def rereview_out_of_stock(payload: dict) -> None:
 
 @subscribe("sku_mapping.changed")
 def rereview_unknown_sku(payload: dict) -> None:
-    for order_no in _held_for("unknown_sku", platform_sku=payload["platform_sku"]) + _held_for(
-        "unknown_sku", sku_code=payload["platform_sku"]
-    ):
+    # An unresolved line keeps the code the channel sent in sku_code (platform_sku stays empty).
+    held = _held_for("unknown_sku", sku_code=payload["platform_sku"], channel_id=payload["channel_id"])
+    for order_no in held:
         _review(order_no, "mapping_fixed")

@@ -205,3 +205,43 @@ def test_a_one_line_address_the_parser_cannot_place_is_kept_and_held_as_incomple
 
     assert order.ship_detail == "文三路100号"
     assert holds(order) == {"address_incomplete"}
+
+
+def test_approving_anyway_and_then_cancelling_leaves_the_coupon_count_where_it_was(push, actor):
+    from oms.orders.cancellation import cancel_order
+
+    Coupon.objects.filter(code="NEW10").update(used_count=5)
+    order = push(**web_order(buyer_remark="请加急"))
+    approve_anyway(order_no=order.order_no, actor=actor("operations"), reason="已确认")
+    assert Coupon.objects.get(code="NEW10").used_count == 6
+
+    cancel_order(order_no=order.order_no, actor=actor("customer_service"), reason="buyer_request")
+
+    assert Coupon.objects.get(code="NEW10").used_count == 5
+
+
+def test_a_mapping_fixed_on_one_channel_leaves_orders_of_other_channels_alone(push, actor):
+    web = push(**web_order(external_id="W-9", lines=[{"sku": "SHARED-CODE", "name": "T恤", "quantity": 2,
+                                                      "unit_price": "59.00"}]))
+    app = push(**web_order(channel="app", external_id="A-9", lines=[{"sku": "SHARED-CODE", "name": "T恤",
+                                                                     "quantity": 2, "unit_price": "59.00"}]))
+
+    map_platform_sku(channel_code="web", platform_sku="SHARED-CODE", sku_code="TSHIRT-RED-M",
+                     actor=actor("operations"))
+    deliver_pending()
+
+    web.refresh_from_db()
+    app.refresh_from_db()
+    assert web.status == "pending_shipment"
+    assert app.status == "on_hold" and app.events.filter(action="review_held").count() == 1
+
+
+def test_a_correction_longer_than_the_field_is_refused_and_nothing_changes(push, actor):
+    order = push(**web_order(buyer_remark="加急"))
+
+    with pytest.raises(corrections.InvalidCorrection):
+        corrections.correct_order(order_no=order.order_no, actor=actor("customer_service"),
+                                  changes={"ship_detail": "路" * 300})
+
+    order.refresh_from_db()
+    assert order.ship_detail == "文三路100号"
