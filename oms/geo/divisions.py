@@ -182,3 +182,9 @@ def check_address(*, province: str, city: str, district: str, detail: str, postc
     if code and not _POSTCODE.fullmatch(code):
         problems.append(_P[ProblemCode.POSTCODE_INVALID])
     return problems
+
+
+def province_name(text: str) -> str | None:
+    """The official name of a province written any usual way ("广东", "广东省"), or None."""
+    found = load_divisions().provinces.get(clean(text)) if text else None
+    return found.name if found else None

@@ -33,3 +33,8 @@ class StockWouldGoNegative(BusinessRuleViolation):
 class OutOfStock(BusinessRuleViolation):
     code = "out_of_stock"
     default_message = _("Not enough available stock.")
+
+
+class WarehouseInactive(BusinessRuleViolation):
+    code = "warehouse_inactive"
+    default_message = _("This warehouse is switched off; switch it on before moving stock in or out.")

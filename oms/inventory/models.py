@@ -62,10 +62,10 @@ class Warehouse(TimeStampedModel):
         """Whether this warehouse ships to the province ("广东" and "广东省" are the same)."""
         if not self.service_provinces:
             return True
-        # Short and full names share their beginning: 广东/广东省, 内蒙古/内蒙古自治区.
-        return bool(province) and any(
-            p and (province.startswith(p) or p.startswith(province)) for p in self.service_provinces
-        )
+        from oms.geo.divisions import province_name
+
+        wanted = province_name(province)
+        return wanted is not None and any(province_name(p) == wanted for p in self.service_provinces)
 
 
 class Bin(models.Model):

@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from oms.accounts.actor import Actor, require
 from oms.accounts.roles import ADJUST_STOCK, RECEIVE_STOCK
-from oms.inventory.errors import InvalidQuantity, ReasonRequired, StockWouldGoNegative, UnknownSku, UnknownWarehouse
+from oms.inventory.errors import (
+    InvalidQuantity,
+    ReasonRequired,
+    StockWouldGoNegative,
+    UnknownSku,
+    UnknownWarehouse,
+    WarehouseInactive,
+)
 from oms.inventory.models import (
     MovementKind,
     Reservation,
@@ -49,6 +56,8 @@ def _warehouse(code: str) -> Warehouse:
     warehouse = Warehouse.objects.filter(code=code).first()
     if warehouse is None:
         raise UnknownWarehouse(details={"warehouse": code})
+    if not warehouse.active:
+        raise WarehouseInactive(details={"warehouse": code})
     return warehouse
 
 

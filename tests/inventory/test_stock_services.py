@@ -87,3 +87,23 @@ def test_verify_finds_the_ledger_and_levels_in_agreement_and_spots_a_tampered_le
 
     report = verify_stock()
     assert [(m.what, m.level, m.expected) for m in report.mismatches] == [("on_hand", 9, 6)]
+
+
+def test_stock_cannot_be_received_into_a_switched_off_warehouse(warehouses, sku, actor):
+    from oms.inventory.errors import WarehouseInactive
+
+    warehouses["gz"].active = False
+    warehouses["gz"].save()
+
+    with pytest.raises(WarehouseInactive):
+        services.receive_stock(sku_code=sku.code, warehouse_code="gz", quantity=1, actor=actor("warehouse"))
+
+
+def test_a_warehouse_serves_provinces_by_their_names_not_by_a_shared_first_character(warehouses):
+    from oms.inventory.models import Warehouse
+
+    south = Warehouse(code="s", name="s", province="广东省", city="广州市", service_provinces=["广东"])
+
+    assert south.serves("广东省") and south.serves("广东")
+    assert not south.serves("广西壮族自治区") and not south.serves("广")
+    assert Warehouse(code="n", name="n", province="北京", city="北京", service_provinces=[]).serves("广西")
