@@ -11,6 +11,8 @@ def run_benchmark(name: str, args) -> int:
 
     if name == "intake":
         from oms.bench.intake import run
+    elif name == "review":
+        from oms.bench.review import run
     else:
         print(f"oms: error: unknown benchmark {name!r}", file=sys.stderr)
         return 2

@@ -210,6 +210,20 @@ def _template_header() -> tuple[list[str], list[str]]:
 TASKS = {"setup": task_setup, "queries": task_queries, "bulk": task_bulk}
 
 
+def _review_task(name: str):
+    """`oms bench review`'s steps live in oms.bench.review (imported after Django is set up)."""
+
+    def task(args: dict) -> dict:
+        from oms.bench import review
+
+        return getattr(review, f"task_{name}")(args)
+
+    return task
+
+
+TASKS.update({"review_setup": _review_task("setup"), "review_measure": _review_task("measure")})
+
+
 def main(argv: list[str]) -> int:
     task = TASKS[argv[0]]
     args = json.loads(argv[1]) if len(argv) > 1 else {}
