@@ -83,3 +83,19 @@ def api(users):
 def _fast_password_hashing(settings):
     # Argon2 is deliberately slow; tests create many accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Figures a test measures (never asserts on), printed at the end of the run: see `report_figure`.
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def report_figure():
+    return _FIGURES.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _FIGURES:
+        terminalreporter.section("measured (not asserted)")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)

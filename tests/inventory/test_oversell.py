@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.db import connection
 
 from oms.accounts.actor import Actor
 from oms.channels.selectors import channel_lookup
@@ -52,13 +53,8 @@ def _review_all(numbers: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def _report(request, text: str) -> None:
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(text)
-
-
-def test_concurrent_reviews_reserve_exactly_the_available_units_and_no_more(scarce, actor, order_payload, request):
+def test_concurrent_reviews_reserve_exactly_the_available_units_and_no_more(scarce, actor, order_payload,
+                                                                            report_figure):
     available_at_start = sum(lv.available for lv in StockLevel.objects.all())
     numbers = _orders(actor, order_payload, count=30, quantity=1)
 
@@ -72,8 +68,8 @@ def test_concurrent_reviews_reserve_exactly_the_available_units_and_no_more(scar
     assert reserved == available_at_start
     assert all(lv.reserved <= lv.on_hand for lv in StockLevel.objects.all())
     assert verify_stock().ok
-    _report(request, f"oversell test: {len(numbers)} reviews, {passed} reservations by {WORKERS} concurrent "
-                     f"workers in {seconds:.2f} s ({len(numbers) / seconds:.0f} reviews/s)")
+    report_figure(f"oversell test ({connection.vendor}): {len(numbers)} reviews, {passed} reservations by "
+                  f"{WORKERS} concurrent workers in {seconds:.2f} s ({len(numbers) / seconds:.0f} reviews/s)")
 
 
 def test_concurrent_reviews_of_two_unit_orders_leave_the_odd_unit_unreserved(scarce, actor, order_payload):
