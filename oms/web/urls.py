@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from oms.web.views import auth, entry, importing, messages, orders, review, stock
+from oms.web.views import auth, entry, importing, messages, orders, review, review_lists, review_rules, stock
 
 app_name = "web"
 
@@ -29,9 +29,9 @@ urlpatterns = [
     path("orders/<str:order_no>/cancel/", review.CancelView.as_view(), name="order_cancel"),
     path("orders/<str:order_no>/payment/", review.PaymentView.as_view(), name="order_payment"),
     path("review/", review.ReviewQueueView.as_view(), name="review_queue"),
-    path("review/rules/", review.ReviewRulesView.as_view(), name="review_rules"),
-    path("review/coupons/", review.CouponsView.as_view(), name="review_coupons"),
-    path("review/blocklist/", review.BlockListView.as_view(), name="review_blocklist"),
+    path("review/rules/", review_rules.ReviewRulesView.as_view(), name="review_rules"),
+    path("review/coupons/", review_lists.CouponsView.as_view(), name="review_coupons"),
+    path("review/blocklist/", review_lists.BlockListView.as_view(), name="review_blocklist"),
     path("messages/", messages.MessageListView.as_view(), name="message_list"),
     path("messages/<int:message_id>/resend/", messages.ResendMessageView.as_view(), name="message_resend"),
     path("messages/templates/", messages.TemplateListView.as_view(), name="message_templates"),

@@ -77,7 +77,7 @@ def test_every_route_declares_a_permission_for_each_method_it_serves():
 def concrete_path(pattern: str, order_no: str) -> str:
     # Ids that need not exist: a role with the right gets 404 (allowed), one without gets 403 first.
     values = {"order_no": order_no, "code": "taobao", "fmt": "csv", "format": "csv", "line_no": "1",
-              "message_id": "1", "template_id": "1"}
+              "message_id": "1", "template_id": "1", "coupon_id": "1", "entry_id": "1"}
 
     def fill(match):
         name = match.group(1).split(":")[-1]

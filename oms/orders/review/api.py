@@ -1,4 +1,4 @@
-"""Review through the API: the held queue, rule settings and every action the review page offers."""
+"""Review through the API: the held queue, rule settings, coupons, block list and every review action."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,12 +25,12 @@ from oms.core.errors import ValidationFailed
 from oms.orders import selectors
 from oms.orders.cancellation import cancel_order
 from oms.orders.models import Order
-from oms.orders.review import corrections, settings
+from oms.orders.review import corrections, lists, settings
 from oms.orders.review.messages import describe, reason_title
-from oms.orders.review.models import OrderHold
+from oms.orders.review.models import BlockKind, BlockListEntry, Coupon, OrderHold
 from oms.orders.review.rules import RULES
 from oms.orders.review.services import approve_anyway, review_order
-from oms.orders.serializers import OrderDetailSerializer
+from oms.orders.serializers import MoneyString, OrderDetailSerializer
 from oms.orders.status import OrderStatus
 
 QUEUE_PAGE = 100
@@ -261,3 +261,207 @@ class ReviewRuleView(APIView):
             raise ValidationFailed(details={"params": [_("Must be an object.")]})
         settings.update_rule(code=code, actor=Actor.of(request.user), enabled=enabled, params=params)
         return Response(settings.rule_with_settings(code))
+
+
+# --- coupons and block list -------------------------------------------------------------------------
+
+LIST_PAGE_MAX = 200
+
+
+class CouponSerializer(serializers.ModelSerializer):
+    channel = serializers.CharField(source="channel.code", default=None, allow_null=True,
+                                    help_text="channel code; null: valid on every channel")
+    amount = MoneyString()
+    min_spend = MoneyString()
+
+    class Meta:
+        model = Coupon
+        fields = ["id", "code", "name", "channel", "amount", "min_spend", "valid_from", "valid_until", "max_uses",
+                  "used_count", "active", "created_at", "updated_at"]
+
+
+@extend_schema_field({"type": "string", "pattern": f"^({'|'.join(BlockKind.values)})$", "example": "phone",
+                      "description": "phone or address"})
+class BlockKindField(serializers.ChoiceField):
+    """A block-list kind; a pattern rather than an enum, whose name "kind" other components took already."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=BlockKind.choices, **kwargs)
+
+
+class BlockListEntrySerializer(serializers.ModelSerializer):
+    kind = BlockKindField()
+    created_by = serializers.CharField(source="created_by.username", default=None, allow_null=True)
+
+    class Meta:
+        model = BlockListEntry
+        fields = ["id", "kind", "value", "reason", "active", "created_by", "created_at", "updated_at"]
+
+
+class CouponChangeIn(serializers.Serializer):
+    """Documentation of PATCH input; every field is optional, the code cannot change."""
+
+    name = serializers.CharField(required=False, allow_blank=True)
+    channel = serializers.CharField(required=False, allow_null=True, allow_blank=True,
+                                    help_text="channel code; null or empty: every channel")
+    amount = MoneyString(required=False)
+    min_spend = MoneyString(required=False)
+    valid_from = serializers.DateTimeField(required=False, allow_null=True)
+    valid_until = serializers.DateTimeField(required=False, allow_null=True)
+    max_uses = serializers.IntegerField(required=False, allow_null=True, min_value=0, help_text="null: no limit")
+    active = serializers.BooleanField(required=False)
+
+
+class CouponIn(CouponChangeIn):
+    code = serializers.CharField()
+    amount = MoneyString()
+
+
+class BlockListEntryChangeIn(serializers.Serializer):
+    kind = BlockKindField(required=False)
+    value = serializers.CharField(required=False, help_text="a phone number (stored as digits) or a piece of address")
+    reason = serializers.CharField(required=False)
+    active = serializers.BooleanField(required=False)
+
+
+class BlockListEntryIn(BlockListEntryChangeIn):
+    kind = BlockKindField()
+    value = serializers.CharField(help_text="a phone number (stored as digits) or a piece of address")
+    reason = serializers.CharField()
+
+
+def _page_param(request, name: str, default: int, maximum: int) -> int:
+    raw = request.query_params.get(name, "")
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ValidationFailed(details={name: [_("Must be a whole number from 1 to %(max)d.") % {"max": maximum}]})
+    return int(raw)
+
+
+def _active_param(request) -> bool | None:
+    raw = request.query_params.get("active", "")
+    if raw not in ("", "true", "false"):
+        raise ValidationFailed(details={"active": [_("Must be true or false.")]})
+    return None if raw == "" else raw == "true"
+
+
+def _paged(request, qs, serializer) -> Response:
+    page = _page_param(request, "page", 1, 10**6)
+    size = _page_param(request, "page_size", 50, LIST_PAGE_MAX)
+    return Response({"count": qs.count(), "page": page, "page_size": size,
+                     "results": serializer(qs[(page - 1) * size: page * size], many=True).data})
+
+
+def _time_in(value):
+    """An ISO 8601 string as a datetime; anything else is passed on for the service to name."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    return value
+
+
+def _coupon_changes(data: dict) -> dict:
+    """The coupon fields present in the body, as the service takes them (its checks name bad ones)."""
+    changes = {k: data[k] for k in ("name", "amount", "min_spend", "max_uses", "active") if k in data}
+    if "channel" in data:
+        changes["channel"] = data["channel"] if data["channel"] is not None else ""
+    for name in ("valid_from", "valid_until"):
+        if name in data:
+            changes[name] = _time_in(data[name])
+    return changes
+
+
+def _page_params(*extra: OpenApiParameter) -> list[OpenApiParameter]:
+    return [OpenApiParameter("q", str), *extra, OpenApiParameter("active", bool),
+            OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
+
+
+def _page_of(name: str, item) -> serializers.Serializer:
+    return inline_serializer(name, {"count": serializers.IntegerField(), "page": serializers.IntegerField(),
+                                    "page_size": serializers.IntegerField(), "results": item(many=True)})
+
+
+class CouponsView(APIView):
+    required_permissions = {"GET": REVIEW_ORDERS, "POST": MANAGE_REVIEW_RULES}
+
+    @extend_schema(operation_id="review_coupons_list", parameters=_page_params(),
+                   responses=_page_of("CouponPage", CouponSerializer),
+                   description="Our coupons, active ones first; q matches the code or the name.")
+    def get(self, request):
+        qs = lists.find_coupons(q=request.query_params.get("q", ""), active=_active_param(request))
+        return _paged(request, qs, CouponSerializer)
+
+    @extend_schema(operation_id="review_coupons_create", request=CouponIn, responses={201: CouponSerializer},
+                   description="Add a coupon. Every bad field is named in the error's details.")
+    def post(self, request):
+        data = _body(request)
+        changes = _coupon_changes(data)
+        values = lists.CouponFields(**{"amount": None, **changes})
+        coupon = lists.create_coupon(code=data.get("code", ""), values=values, actor=Actor.of(request.user))
+        return Response(CouponSerializer(coupon).data, status=201)
+
+
+class CouponView(APIView):
+    required_permissions = {"GET": REVIEW_ORDERS, "PATCH": MANAGE_REVIEW_RULES}
+
+    @extend_schema(operation_id="review_coupons_retrieve", responses=CouponSerializer)
+    def get(self, request, coupon_id: int):
+        return Response(CouponSerializer(lists.get_coupon(coupon_id)).data)
+
+    @extend_schema(operation_id="review_coupons_update", request=CouponChangeIn, responses=CouponSerializer,
+                   description="Change some of a coupon's fields; the use limit may not go below its uses, and "
+                   "the code cannot change.")
+    def patch(self, request, coupon_id: int):
+        data = _body(request)
+        if "code" in data and data["code"] != lists.get_coupon(coupon_id).code:
+            raise ValidationFailed(details={"code": [_("A coupon's code cannot be changed.")]})
+        coupon = lists.update_coupon(coupon_id=coupon_id, changes=_coupon_changes(data), actor=Actor.of(request.user))
+        return Response(CouponSerializer(coupon).data)
+
+
+class BlockListView(APIView):
+    required_permissions = {"GET": REVIEW_ORDERS, "POST": MANAGE_REVIEW_RULES}
+
+    @extend_schema(operation_id="review_blocklist_list",
+                   parameters=_page_params(OpenApiParameter("kind", str, description="phone or address")),
+                   responses=_page_of("BlockListPage", BlockListEntrySerializer),
+                   description="Phone numbers and addresses review holds orders for, active ones first; q matches "
+                   "the value or the reason, and phone numbers whatever their punctuation.")
+    def get(self, request):
+        kind = request.query_params.get("kind", "")
+        if kind and kind not in BlockKind.values:
+            raise ValidationFailed(details={"kind": [_("Choose one of %(values)s.")
+                                                     % {"values": ", ".join(BlockKind.values)}]})
+        qs = lists.find_block_entries(q=request.query_params.get("q", ""), kind=kind, active=_active_param(request))
+        return _paged(request, qs, BlockListEntrySerializer)
+
+    @extend_schema(operation_id="review_blocklist_create", request=BlockListEntryIn,
+                   responses={201: BlockListEntrySerializer},
+                   description="Put a phone number or a piece of address on the block list; the same one twice "
+                   "is refused (already_listed).")
+    def post(self, request):
+        data = _body(request)
+        values = lists.BlockEntryFields(kind=data.get("kind", ""), value=data.get("value", ""),
+                                        reason=data.get("reason", ""), active=data.get("active", True))
+        entry = lists.add_block_entry(values=values, actor=Actor.of(request.user))
+        return Response(BlockListEntrySerializer(entry).data, status=201)
+
+
+class BlockListEntryView(APIView):
+    required_permissions = {"GET": REVIEW_ORDERS, "PATCH": MANAGE_REVIEW_RULES}
+
+    @extend_schema(operation_id="review_blocklist_retrieve", responses=BlockListEntrySerializer)
+    def get(self, request, entry_id: int):
+        return Response(BlockListEntrySerializer(lists.get_block_entry(entry_id)).data)
+
+    @extend_schema(operation_id="review_blocklist_update", request=BlockListEntryChangeIn,
+                   responses=BlockListEntrySerializer,
+                   description="Change some of an entry's fields, or switch it off with {\"active\": false}.")
+    def patch(self, request, entry_id: int):
+        data = _body(request)
+        changes = {k: data[k] for k in ("kind", "value", "reason", "active") if k in data}
+        entry = lists.update_block_entry(entry_id=entry_id, changes=changes, actor=Actor.of(request.user))
+        return Response(BlockListEntrySerializer(entry).data)

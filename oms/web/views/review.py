@@ -1,4 +1,6 @@
-"""Review pages: the held-order queue, the review actions on an order, rule settings, coupons, block list.
+"""Review pages: the held-order queue and the review actions on an order.
+
+Rule settings are in review_rules.py, the coupon list and the block list in review_lists.py.
 
 The actions call the review services (oms/orders/review/, oms/orders/cancellation.py,
 oms/channels/mapping.py); a service's error is shown next to the field it names, or as a
@@ -13,29 +15,25 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 
-from oms.accounts.actor import Actor, require
+from oms.accounts.actor import Actor
 from oms.accounts.roles import (
     CANCEL_ORDERS,
     MANAGE_CATALOGUE,
-    MANAGE_REVIEW_RULES,
     OVERRIDE_REVIEW,
     RECORD_PAYMENT,
     REVIEW_ORDERS,
     VIEW_ORDERS,
 )
 from oms.audit.models import AuditEvent
-from oms.audit.services import diff, record
 from oms.channels.mapping import map_platform_sku
-from oms.channels.models import Channel
 from oms.core.errors import ApplicationError, BusinessRuleViolation, ValidationFailed
 from oms.core.money import InvalidMoney, parse_money
 from oms.inventory.models import Sku, Warehouse
@@ -44,10 +42,9 @@ from oms.orders.cancellation import CANCEL_REASONS, cancel_order
 from oms.orders.errors import OrderNotFound
 from oms.orders.models import Order
 from oms.orders.review import corrections
-from oms.orders.review import settings as rule_settings
 from oms.orders.review.messages import describe, reason_title
-from oms.orders.review.models import BlockKind, BlockListEntry, Coupon, OrderHold
-from oms.orders.review.rules import RULES, phone_key
+from oms.orders.review.models import OrderHold
+from oms.orders.review.rules import RULES
 from oms.orders.review.services import REVIEWABLE, ReviewOutcome, approve_anyway, review_order
 from oms.orders.status import OrderStatus, PaymentMethod, PaymentStatus
 from oms.web.access import PermissionRequiredMixin, forbidden
@@ -573,403 +570,3 @@ class PaymentView(OrderActionView):
                                              paid_at=d["paid_at"])
         messages.success(request, _("Payment recorded on order %(no)s.") % {"no": order.order_no})
         announce(request, order.order_no, outcome)
-
-
-# --- rule settings ---------------------------------------------------------------------------------
-
-class RuleSettingsForm(forms.Form):
-    """Every rule's switch and parameters; field names are "<rule>__enabled" and "<rule>__<param>"."""
-
-    def __init__(self, *args, rules: list[dict], editable: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.rules = rules
-        self.cleaned_settings: dict[str, tuple[bool, dict]] = {}
-        for r in rules:
-            self.fields[f"{r['code']}__enabled"] = forms.BooleanField(
-                label=_("On"), required=False, initial=r["enabled"])
-            for p in RULES[r["code"]].params:
-                self.fields[f"{r['code']}__{p.name}"] = self._param_field(p, r["params"].get(p.name, p.default))
-        if not editable:
-            for f in self.fields.values():
-                f.disabled = True
-
-    @staticmethod
-    def _param_field(param, value) -> forms.Field:
-        if param.kind == "bool":
-            return forms.BooleanField(label=param.label, required=False, initial=bool(value))
-        if param.kind == "int":
-            return forms.CharField(label=param.label, max_length=12, initial=value,
-                                   widget=forms.NumberInput(attrs={"min": 0, "step": 1}))
-        if param.kind == "money":
-            return forms.CharField(label=param.label, max_length=20, initial=value,
-                                   widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-        return forms.CharField(label=param.label, required=False, max_length=4000,
-                               initial="\n".join(value or []), widget=forms.Textarea(attrs={"rows": 3}),
-                               help_text=_("One per line, or separated by commas."))
-
-    def clean(self):
-        data = super().clean()
-        for r in self.rules:
-            code = r["code"]
-            params = {}
-            for p in RULES[code].params:
-                name = f"{code}__{p.name}"
-                if name in self.errors:
-                    continue
-                try:
-                    params[p.name] = rule_settings.clean_param(p, data.get(name))
-                except ValueError as exc:
-                    self.add_error(name, str(exc))
-            self.cleaned_settings[code] = (bool(data.get(f"{code}__enabled")), params)
-        return data
-
-    def grouped(self) -> list[dict]:
-        return [{**r, "switch": self[f"{r['code']}__enabled"],
-                 "fields": [{"field": self[f"{r['code']}__{p.name}"], "kind": p.kind} for p in RULES[r["code"]].params]}
-                for r in self.rules]
-
-    def named_errors(self) -> list[str]:
-        """Every error with the rule and the field it is about."""
-        titles = {r["code"]: r["title"] for r in self.rules}
-        out = []
-        for name, errors in self.errors.items():
-            code, _sep, _param = name.partition("__")
-            label = self.fields[name].label if name in self.fields else ""
-            out += [f"{titles.get(code, code)} · {label}: {e}" if label else e for e in errors]
-        return out
-
-
-class ReviewRulesView(PermissionRequiredMixin, View):
-    required_permission = {"GET": REVIEW_ORDERS, "POST": MANAGE_REVIEW_RULES}
-
-    def show(self, request, form: RuleSettingsForm, *, status: int = 200):
-        return render(request, "web/review/rules.html",
-                      {"form": form, "rules": form.grouped(), "editable": request.user.has_perm(MANAGE_REVIEW_RULES)},
-                      status=status)
-
-    def get(self, request):
-        editable = request.user.has_perm(MANAGE_REVIEW_RULES)
-        return self.show(request, RuleSettingsForm(rules=rule_settings.rules_with_settings(), editable=editable))
-
-    def post(self, request):
-        rules = rule_settings.rules_with_settings()
-        form = RuleSettingsForm(request.POST, rules=rules, editable=True)
-        if not form.is_valid():
-            return self.show(request, form, status=400)
-        actor = Actor.of(request.user)
-        changed = []
-        try:
-            with transaction.atomic():  # all or nothing
-                for r in rules:
-                    enabled, params = form.cleaned_settings[r["code"]]
-                    new_params = {k: v for k, v in params.items() if r["params"].get(k) != v}
-                    if enabled != r["enabled"] or new_params:
-                        rule_settings.update_rule(code=r["code"], actor=actor, params=new_params,
-                                                  enabled=enabled if enabled != r["enabled"] else None)
-                        changed.append(r["title"])
-        except ApplicationError as exc:
-            if exc.code == "permission_denied":
-                return forbidden(request)
-            for key, errors in exc.details.items():
-                form.add_error(None, f"{key}: {', '.join(map(str, errors))}" if isinstance(errors, list) else key)
-            messages.error(request, exc.message)
-            return self.show(request, form, status=exc.http_status)
-        if changed:
-            messages.success(request, _("Saved: %(rules)s.") % {"rules": ", ".join(changed)})
-        else:
-            messages.info(request, _("Nothing was changed."))
-        return redirect("web:review_rules")
-
-
-# --- coupons and block list ------------------------------------------------------------------------
-
-def _decimal_text(value: str):
-    try:
-        amount = parse_money(value or "0")
-    except InvalidMoney:
-        raise forms.ValidationError(_("Enter an amount such as 59.00.")) from None
-    if amount < 0:
-        raise forms.ValidationError(_("Must not be negative."))
-    return amount
-
-
-class CouponForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Coupon code"), max_length=64)
-    name = forms.CharField(label=pgettext_lazy("coupon name", "Name"), max_length=100, required=False)
-    channel = forms.ChoiceField(label=gettext_lazy("Channel"), required=False,
-                                help_text=gettext_lazy("Empty: valid on every channel."))
-    amount = forms.CharField(label=gettext_lazy("Face value"), max_length=20,
-                             widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.00"}))
-    min_spend = forms.CharField(label=gettext_lazy("Minimum spend"), max_length=20, required=False,
-                                widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.00"}))
-    valid_from = forms.DateTimeField(label=gettext_lazy("Valid from"), required=False, widget=DateTimeInput())
-    valid_until = forms.DateTimeField(label=gettext_lazy("Valid until"), required=False, widget=DateTimeInput())
-    max_uses = forms.IntegerField(label=gettext_lazy("Use limit"), required=False, min_value=0,
-                                  help_text=gettext_lazy("Empty: no limit."))
-    active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
-
-    def __init__(self, *args, coupon: Coupon | None = None, **kwargs):
-        self.coupon = coupon
-        if coupon is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
-                "code": coupon.code, "name": coupon.name, "channel": coupon.channel.code if coupon.channel else "",
-                "amount": f"{coupon.amount:.2f}", "min_spend": f"{coupon.min_spend:.2f}",
-                "valid_from": coupon.valid_from, "valid_until": coupon.valid_until, "max_uses": coupon.max_uses,
-                "active": coupon.active,
-            }
-        super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = [("", _("All channels")), *channel_choices()]
-        if coupon is not None:
-            self.fields["code"].disabled = True  # orders refer to coupons by code
-
-    def clean_code(self):
-        code = self.cleaned_data["code"].strip()
-        if any(ch.isspace() for ch in code):
-            raise forms.ValidationError(_("A coupon code has no spaces."))
-        if Coupon.objects.filter(code=code).exclude(pk=getattr(self.coupon, "pk", None)).exists():
-            raise forms.ValidationError(_("A coupon with this code exists already."))
-        return code
-
-    def clean_amount(self):
-        return _decimal_text(self.cleaned_data["amount"])
-
-    def clean_min_spend(self):
-        return _decimal_text(self.cleaned_data["min_spend"])
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("valid_from"), data.get("valid_until")
-        if start and end and end <= start:
-            self.add_error("valid_until", _("Must be later than “valid from”."))
-        used = self.coupon.used_count if self.coupon else 0
-        if data.get("max_uses") is not None and data["max_uses"] < used:
-            self.add_error("max_uses", _("The coupon has been used %(n)s times already.") % {"n": used})
-        return data
-
-
-def _coupon_values(c: Coupon) -> dict:
-    return {"name": c.name, "channel": c.channel.code if c.channel else "", "amount": c.amount,
-            "min_spend": c.min_spend, "valid_from": c.valid_from, "valid_until": c.valid_until,
-            "max_uses": c.max_uses, "active": c.active}
-
-
-@transaction.atomic
-def save_coupon(*, coupon_id: int | None, data: dict, actor: Actor) -> Coupon:
-    """Create or change a coupon (one audit event with what changed)."""
-    require(actor, MANAGE_REVIEW_RULES)
-    channel = Channel.objects.filter(code=data["channel"]).first() if data["channel"] else None
-    values = {"name": data["name"], "channel": channel, "amount": data["amount"], "min_spend": data["min_spend"],
-              "valid_from": data["valid_from"], "valid_until": data["valid_until"], "max_uses": data["max_uses"],
-              "active": data["active"]}
-    if coupon_id is None:
-        coupon = Coupon.objects.create(code=data["code"], **values)
-        record(None, "coupon_created", actor=actor, data={"coupon": coupon.code},
-               changes=diff({}, {"code": coupon.code, **_coupon_values(coupon)}))
-        return coupon
-    coupon = Coupon.objects.select_for_update().get(pk=coupon_id)
-    if values["max_uses"] is not None and values["max_uses"] < coupon.used_count:  # used meanwhile
-        raise ValidationFailed(_("The coupon has been used %(n)s times already.") % {"n": coupon.used_count},
-                               details={"max_uses": values["max_uses"]})
-    before = _coupon_values(coupon)
-    for k, v in values.items():
-        setattr(coupon, k, v)
-    coupon.save()
-    changes = diff(before, _coupon_values(coupon))
-    if changes:
-        record(None, "coupon_changed", actor=actor, changes=changes, data={"coupon": coupon.code})
-    return coupon
-
-
-class BlockEntryForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=BlockKind.choices)
-    value = forms.CharField(label=gettext_lazy("Phone number or address"), max_length=255,
-                            help_text=gettext_lazy("A phone number, or a piece of address (matched anywhere in "
-                                                   "the address)."))
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
-    active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
-
-    def __init__(self, *args, entry: BlockListEntry | None = None, **kwargs):
-        self.entry = entry
-        if entry is not None and "initial" not in kwargs:
-            kwargs["initial"] = {"kind": entry.kind, "value": entry.value, "reason": entry.reason,
-                                 "active": entry.active}
-        super().__init__(*args, **kwargs)
-
-    def clean(self):
-        data = super().clean()
-        kind, value = data.get("kind"), (data.get("value") or "").strip()
-        if not kind or not value:
-            return data
-        if kind == BlockKind.PHONE:
-            value = phone_key(value)
-            if not 5 <= len(value) <= 20:
-                self.add_error("value", _("Enter a phone number (5 to 20 digits)."))
-                return data
-        elif len(value) < 2:
-            self.add_error("value", _("Enter at least two characters of the address."))
-            return data
-        data["value"] = value
-        twin = BlockListEntry.objects.filter(kind=kind, value=value).exclude(pk=getattr(self.entry, "pk", None))
-        if twin.exists():
-            self.add_error("value", _("This is on the block list already."))
-        return data
-
-
-def _entry_values(e: BlockListEntry) -> dict:
-    return {"kind": e.kind, "value": e.value, "reason": e.reason, "active": e.active}
-
-
-@transaction.atomic
-def save_block_entry(*, entry_id: int | None, data: dict, actor: Actor) -> BlockListEntry:
-    """Add or change a block-list entry (one audit event with what changed)."""
-    require(actor, MANAGE_REVIEW_RULES)
-    values = {k: data[k] for k in ("kind", "value", "reason", "active")}
-    if entry_id is None:
-        entry = BlockListEntry.objects.create(created_by=actor.user, **values)
-        record(None, "block_list_entry_added", actor=actor, changes=diff({}, values), data={"entry": entry.pk})
-        return entry
-    entry = BlockListEntry.objects.select_for_update().get(pk=entry_id)
-    before = _entry_values(entry)
-    for k, v in values.items():
-        setattr(entry, k, v)
-    entry.save()
-    changes = diff(before, _entry_values(entry))
-    if changes:
-        record(None, "block_list_entry_changed", actor=actor, changes=changes, data={"entry": entry.pk})
-    return entry
-
-
-ACTIVE_CHANGED = {Coupon: "coupon_changed", BlockListEntry: "block_list_entry_changed"}
-
-
-@transaction.atomic
-def set_active(obj: Coupon | BlockListEntry, *, active: bool, actor: Actor) -> None:
-    """Switch a coupon or block-list entry on or off (nothing is deleted)."""
-    require(actor, MANAGE_REVIEW_RULES)
-    locked = type(obj).objects.select_for_update().get(pk=obj.pk)
-    if locked.active == active:
-        return
-    type(obj).objects.filter(pk=obj.pk).update(active=active)
-    key = {"coupon": locked.code} if isinstance(locked, Coupon) else {"entry": locked.pk}
-    record(None, ACTIVE_CHANGED[type(obj)], actor=actor, changes={"active": [locked.active, active]}, data=key)
-
-
-def _object_id(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-class ListWithFormView(PermissionRequiredMixin, View):
-    """A list with a create/edit form beside it; `?edit=<id>` loads an entry into the form."""
-
-    required_permission = {"GET": REVIEW_ORDERS, "POST": MANAGE_REVIEW_RULES}
-    model: type
-    template = ""
-    url_name = ""
-    label = ""
-
-    def rows(self, request):
-        raise NotImplementedError
-
-    def make_form(self, data=None, *, obj=None):
-        raise NotImplementedError
-
-    def save(self, obj_id: int | None, data: dict, actor: Actor):
-        raise NotImplementedError
-
-    def show(self, request, form, obj, *, status: int = 200):
-        paginator = Paginator(self.rows(request), PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
-        context = {
-            "form": form, "editing": obj, "page": page, "q": request.GET.get("q", ""),
-            "page_numbers": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "can_manage": request.user.has_perm(MANAGE_REVIEW_RULES), "list_url": reverse(self.url_name),
-        }
-        return render(request, self.template, context, status=status)
-
-    def get(self, request):
-        obj = None
-        if request.GET.get("edit") and request.user.has_perm(MANAGE_REVIEW_RULES):
-            obj = self.model.objects.filter(pk=_object_id(request.GET["edit"])).first()
-        return self.show(request, self.make_form(obj=obj), obj)
-
-    def post(self, request):
-        obj_id = _object_id(request.POST.get("id"))
-        obj = self.model.objects.filter(pk=obj_id).first() if obj_id else None
-        if request.POST.get("id") and obj is None:
-            messages.error(request, _("It was removed meanwhile."))
-            return redirect(self.url_name)
-        if request.POST.get("toggle"):
-            return self.toggle(request, obj) if obj else redirect(self.url_name)
-        form = self.make_form(request.POST, obj=obj)
-        if not form.is_valid():
-            return self.show(request, form, obj, status=400)
-        try:
-            saved = self.save(obj.pk if obj else None, form.cleaned_data, Actor.of(request.user))
-        except IntegrityError:
-            form.add_error(None, _("Someone saved the same entry meanwhile; check the list."))
-            return self.show(request, form, obj, status=409)
-        except ApplicationError as exc:
-            for key in exc.details:
-                if key in form.fields:
-                    form.add_error(key, exc.message)
-            if not form.errors:
-                form.add_error(None, exc.message)
-            return self.show(request, form, obj, status=exc.http_status)
-        messages.success(request, _("Saved: %(what)s.") % {"what": self.name_of(saved)})
-        return redirect(self.url_name)
-
-    def toggle(self, request, obj):
-        """Switch an entry on or off from the list (the deactivate button)."""
-        active = request.POST.get("active") == "1"
-        set_active(obj, active=active, actor=Actor.of(request.user))
-        text = _("Switched on: %(what)s.") if active else _("Switched off: %(what)s.")
-        messages.success(request, text % {"what": self.name_of(obj)})
-        return redirect(self.url_name)
-
-    def name_of(self, obj) -> str:
-        return str(obj)
-
-
-class CouponsView(ListWithFormView):
-    model = Coupon
-    template = "web/review/coupons.html"
-    url_name = "web:review_coupons"
-
-    def rows(self, request):
-        qs = Coupon.objects.select_related("channel").order_by("-active", "code")
-        q = request.GET.get("q", "").strip()
-        return qs.filter(Q(code__icontains=q) | Q(name__icontains=q)) if q else qs
-
-    def make_form(self, data=None, *, obj=None):
-        return CouponForm(data, coupon=obj)
-
-    def save(self, obj_id, data, actor):
-        return save_coupon(coupon_id=obj_id, data=data, actor=actor)
-
-
-
-class BlockListView(ListWithFormView):
-    model = BlockListEntry
-    template = "web/review/blocklist.html"
-    url_name = "web:review_blocklist"
-
-    def rows(self, request):
-        qs = BlockListEntry.objects.select_related("created_by").order_by("-active", "kind", "value")
-        q = request.GET.get("q", "").strip()
-        if q:
-            digits = phone_key(q)
-            qs = qs.filter(Q(value__icontains=q) | Q(reason__icontains=q)
-                           | (Q(kind=BlockKind.PHONE, value__contains=digits) if digits else Q(pk__in=[])))
-        return qs
-
-    def make_form(self, data=None, *, obj=None):
-        return BlockEntryForm(data, entry=obj)
-
-    def save(self, obj_id, data, actor):
-        return save_block_entry(entry_id=obj_id, data=data, actor=actor)
-
-    def name_of(self, obj) -> str:
-        return f"{obj.get_kind_display()} {obj.value}"
