@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 CUSTOMER_SERVICE = "customer_service"
 WAREHOUSE = "warehouse"
@@ -14,9 +15,12 @@ INTEGRATION = "integration"
 
 ROLE_ORDER = (CUSTOMER_SERVICE, WAREHOUSE, LOGISTICS, FINANCE, OPERATIONS, ADMIN, INTEGRATION)
 
+SYSTEM = "system"  # the actor of automatic actions (review by the worker, periodic jobs)
+
 ROLE_LABELS = {
+    SYSTEM: _("System"),
     CUSTOMER_SERVICE: _("Customer service"),
-    WAREHOUSE: _("Warehouse"),
+    WAREHOUSE: pgettext_lazy("role", "Warehouse"),
     LOGISTICS: _("Logistics"),
     FINANCE: _("Finance"),
     OPERATIONS: _("Operations"),

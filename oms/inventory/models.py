@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oms.core.models import TimeStampedModel
 
@@ -159,7 +160,7 @@ class StockMovement(models.Model):
 
 
 class ReservationStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("reservation", "Active")
     RELEASED = "released", _("Released")
     SHIPPED = "shipped", _("Shipped")
 

@@ -82,9 +82,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("length_mm", "长(毫米)", Kind.COUNT, aliases=("length", "长", "长度", "长(mm)", "长度(毫米)")),
     Column("width_mm", "宽(毫米)", Kind.COUNT, aliases=("width", "宽", "宽度", "宽(mm)", "宽度(毫米)")),
     Column("height_mm", "高(毫米)", Kind.COUNT, aliases=("height", "高", "高度", "高(mm)", "高度(毫米)")),
-    Column("fragile", "易碎", Kind.FLAG, aliases=("易碎品", "是否易碎")),
-    Column("low_stock_threshold", "低库存阈值", Kind.COUNT,
-           aliases=("low stock threshold", "库存预警值", "预警库存", "安全库存")),
+    Column("fragile", "易碎品", Kind.FLAG, aliases=("易碎", "是否易碎")),
+    Column("low_stock_threshold", "库存预警值", Kind.COUNT,
+           aliases=("low stock threshold", "低库存阈值", "预警库存", "安全库存")),
     Column("active", "启用", Kind.FLAG, aliases=("是否启用", "状态")),
 )
 BY_KEY = {c.key: c for c in COLUMNS}

@@ -37,6 +37,9 @@ EXTRA_FIELD_LABELS = {
     "lines": _("lines"),
     "discounts": _("discounts"),
     "channel_id": _("channel"),
+    "channel": _("channel"),
+    "file": _("file"),
+    "released_units": _("units released"),
     "via": _("via"),
     "hold_reasons": _("hold reasons"),
 }

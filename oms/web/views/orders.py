@@ -68,6 +68,8 @@ def timeline(order: Order) -> list[dict]:
     channels = None
     if any("channel_id" in (e.changes or {}) for e in events):
         channels = dict(Channel.objects.values_list("id", "name"))
+    channel_names = (dict(Channel.objects.values_list("code", "name"))
+                     if any("channel" in (e.data or {}) for e in events) else {})
     warehouses = review.warehouse_names() if any((e.data or {}).get("reserved") for e in events) else {}
     rows = []
     for e in events:
@@ -80,7 +82,8 @@ def timeline(order: Order) -> list[dict]:
         data = review.event_data(e.data or {}, warehouses=warehouses)
         if data is None:
             data = [
-                (field_label(k), value_label(k, v)) for k, v in sorted((e.data or {}).items()) if v not in ("", None)
+                (field_label(k), channel_names.get(v, v) if k == "channel" else value_label(k, v))
+                for k, v in sorted((e.data or {}).items()) if v not in ("", None)
             ]
         reason = e.reason
         if e.action == "order_cancelled":

@@ -358,7 +358,9 @@ def review_panel(request, order: Order, bound: dict[str, forms.Form] | None = No
         "map": user.has_perm(MANAGE_CATALOGUE) and status in REVIEWABLE and bool(unknown_lines),
         "acknowledge": user.has_perm(REVIEW_ORDERS) and status == OrderStatus.ON_HOLD
         and bool(codes & set(corrections.ACKNOWLEDGEABLE)),
-        "approve": user.has_perm(OVERRIDE_REVIEW) and status == OrderStatus.ON_HOLD,
+        # Approving anyway cannot conjure stock or a SKU (the service refuses it): do not offer it then.
+        "approve": user.has_perm(OVERRIDE_REVIEW) and status == OrderStatus.ON_HOLD
+        and not codes & {"unknown_sku", "sku_inactive", "out_of_stock"},
         "cancel": user.has_perm(CANCEL_ORDERS) and status in CANCELLABLE,
         "payment": user.has_perm(RECORD_PAYMENT) and before_approval
         and (order.payment_status != PaymentStatus.PAID or "unpaid" in codes),
