@@ -27,6 +27,7 @@ class Loaded:
     levels: dict[tuple[int, int], StockLevel]
     reresolved: list[dict]  # lines whose SKU the current mapping resolved during this review
     acknowledged: set[str]  # reasons a person has accepted on this order (remarks)
+    open_holds: list[str]  # codes of the hold reasons open before this review
 
 
 def rule_settings() -> dict[str, tuple[bool, dict]]:
@@ -109,7 +110,13 @@ def load_facts(order: Order) -> Loaded:
         blocked_phones=blocked_phones, blocked_addresses=blocked_addresses,
         stock_plan=plan, sku_codes={ln.sku_id: ln.sku_code for ln in lines if ln.sku_id},
     )
-    acknowledged = set(
-        order.holds.filter(resolution=HoldResolution.ACKNOWLEDGED).values_list("code", flat=True)
-    )
-    return Loaded(facts=facts, lines=lines, levels=levels, reresolved=reresolved, acknowledged=acknowledged)
+    acknowledged, open_holds = set(), []
+    for code, cleared_at, resolution in order.holds.filter(
+        Q(cleared_at__isnull=True) | Q(resolution=HoldResolution.ACKNOWLEDGED)
+    ).values_list("code", "cleared_at", "resolution"):
+        if resolution == HoldResolution.ACKNOWLEDGED:
+            acknowledged.add(code)
+        elif cleared_at is None:
+            open_holds.append(code)
+    return Loaded(facts=facts, lines=lines, levels=levels, reresolved=reresolved, acknowledged=acknowledged,
+                  open_holds=sorted(open_holds))

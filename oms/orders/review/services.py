@@ -20,6 +20,7 @@ from oms.core.errors import BusinessRuleViolation, Conflict, ValidationFailed
 from oms.inventory import services as stock
 from oms.notifications.outbox import enqueue
 from oms.orders.entry import lock_order
+from oms.orders.errors import OrderNotFound
 from oms.orders.models import Order, OrderDiscount
 from oms.orders.review.facts import Loaded, load_facts, rule_settings
 from oms.orders.review.models import Coupon, HoldResolution, OrderHold
@@ -57,7 +58,11 @@ def review_order(*, order_no: str, actor: Actor, trigger: str = "manual") -> Rev
     if actor.user is not None:
         require(actor, REVIEW_ORDERS)
     with transaction.atomic():
-        order = lock_order(order_no)
+        # The channel comes along (the rules read its settings); only the order row is locked.
+        order = Order.objects.select_for_update(of=("self",)).select_related("channel").filter(
+            order_no=order_no).first()
+        if order is None:
+            raise OrderNotFound(details={"order_no": order_no})
         return review_locked(order, actor=actor, trigger=trigger)
 
 
@@ -116,9 +121,10 @@ def _set_status(order: Order, status: str) -> None:
 def _approve(order: Order, loaded: Loaded, *, actor: Actor) -> None:
     plan = loaded.facts.stock_plan
     stock.reserve(order=order, takes=plan.takes if plan else [], levels=loaded.levels, actor=actor)
-    OrderHold.objects.filter(order=order, cleared_at__isnull=True).update(
-        cleared_at=timezone.now(), resolution=HoldResolution.PASSED
-    )
+    if loaded.open_holds:
+        OrderHold.objects.filter(order=order, cleared_at__isnull=True).update(
+            cleared_at=timezone.now(), resolution=HoldResolution.PASSED
+        )
     enqueue("order.approved", {"order_no": order.order_no})
 
 
@@ -138,10 +144,11 @@ def _resolved_data(loaded: Loaded) -> dict:
 def _hold(order: Order, loaded: Loaded, findings: list[Finding], *, ran: list[str], actor: Actor,
           trigger: str) -> None:
     now = timezone.now()
-    before = sorted(OrderHold.objects.filter(order=order, cleared_at__isnull=True).values_list("code", flat=True))
-    OrderHold.objects.filter(order=order, cleared_at__isnull=True).update(
-        cleared_at=now, resolution=HoldResolution.REVIEWED
-    )
+    before = loaded.open_holds
+    if before:
+        OrderHold.objects.filter(order=order, cleared_at__isnull=True).update(
+            cleared_at=now, resolution=HoldResolution.REVIEWED
+        )
     OrderHold.objects.bulk_create([OrderHold(order=order, code=f.code, details=f.details) for f in findings])
     changes = {}
     if order.status != OrderStatus.ON_HOLD:

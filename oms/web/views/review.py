@@ -434,6 +434,9 @@ def render_detail(request, order_no: str, bound: dict[str, forms.Form], *, statu
         order = selectors.order_detail(order_no)
     except OrderNotFound:
         return not_found(request, order_no)
+    if any(form.errors for form in bound.values()):
+        # The form with the error sits far down the page; say so where the eye starts.
+        messages.error(request, _("Nothing was changed: see the form marked in red further down."))
     return render(request, "web/orders/detail.html", detail_context(request, order, review_forms=bound),
                   status=status)
 

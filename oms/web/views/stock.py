@@ -382,6 +382,12 @@ class SkuImportView(PermissionRequiredMixin, View):
             if exc.code == "permission_denied":
                 return forbidden(request)
             return self.show(form, error=exc.message, status=exc.http_status)
+        # The result table sits below the upload form: the summary goes where the eye starts.
+        summary = _("%(file)s: %(rows)d rows, %(created)d SKUs created, %(updated)d updated, %(unchanged)d unchanged, "
+                    "%(rejected)d rows refused.") % {
+            "file": upload.name, "rows": report.rows_in_file, "created": len(report.created),
+            "updated": len(report.updated), "unchanged": len(report.unchanged), "rejected": report.rejected}
+        (messages.warning if report.rejected else messages.success)(request, summary)
         return self.show(SkuFileForm(), report=report)
 
 
