@@ -127,25 +127,44 @@ def lock_levels(sku_ids: Iterable[int], warehouse_ids: Iterable[int]) -> dict[tu
     return {(lv.sku_id, lv.warehouse_id): lv for lv in rows}
 
 
+class ReservationBatch:
+    """Reservations of one or many orders on the same locked levels, written with three statements.
+
+    `add` changes the levels in memory at once, so the next order of a batch plans against
+    what is left; `write` stores the levels, the ledger rows and the reservations.
+    """
+
+    def __init__(self, *, levels: dict[tuple[int, int], StockLevel], actor: Actor):
+        self.levels, self.actor = levels, actor
+        self.changed: dict[tuple[int, int], StockLevel] = {}
+        self.movements: list[StockMovement] = []
+        self.reservations: list[Reservation] = []
+
+    def add(self, *, order, takes: list[Take]) -> None:
+        for take in takes:
+            level = self.levels[(take.sku_id, take.warehouse_id)]
+            if level.on_hand - level.reserved < take.quantity:  # the plan was made from these rows
+                raise StockWouldGoNegative(details={"sku_id": take.sku_id, "warehouse_id": take.warehouse_id})
+            level.reserved += take.quantity
+            self.changed[(level.sku_id, level.warehouse_id)] = level
+            self.movements.append(_movement(level, kind=MovementKind.RESERVATION, reserved_delta=take.quantity,
+                                            actor=self.actor, order=order))
+            self.reservations.append(Reservation(order=order, line_id=take.line_id, sku_id=take.sku_id,
+                                                 warehouse_id=take.warehouse_id, quantity=take.quantity))
+
+    def write(self) -> list[Reservation]:
+        if not self.reservations:
+            return []
+        StockLevel.objects.bulk_update(list(self.changed.values()), ["reserved"])
+        StockMovement.objects.bulk_create(self.movements)
+        return Reservation.objects.bulk_create(self.reservations)
+
+
 def reserve(*, order, takes: list[Take], levels: dict[tuple[int, int], StockLevel], actor: Actor) -> list[Reservation]:
     """Reserve planned units on locked levels (inside the caller's transaction); constant statements."""
-    if not takes:
-        return []
-    changed: dict[tuple[int, int], StockLevel] = {}
-    movements, reservations = [], []
-    for take in takes:
-        level = levels[(take.sku_id, take.warehouse_id)]
-        if level.on_hand - level.reserved < take.quantity:  # the plan was made from these rows
-            raise StockWouldGoNegative(details={"sku_id": take.sku_id, "warehouse_id": take.warehouse_id})
-        level.reserved += take.quantity
-        changed[(level.sku_id, level.warehouse_id)] = level
-        movements.append(_movement(level, kind=MovementKind.RESERVATION, reserved_delta=take.quantity,
-                                   actor=actor, order=order))
-        reservations.append(Reservation(order=order, line_id=take.line_id, sku_id=take.sku_id,
-                                        warehouse_id=take.warehouse_id, quantity=take.quantity))
-    StockLevel.objects.bulk_update(list(changed.values()), ["reserved"])
-    StockMovement.objects.bulk_create(movements)
-    return Reservation.objects.bulk_create(reservations)
+    batch = ReservationBatch(levels=levels, actor=actor)
+    batch.add(order=order, takes=takes)
+    return batch.write()
 
 
 def release(*, order, actor: Actor, reason: str = "") -> int:

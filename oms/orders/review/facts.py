@@ -6,67 +6,117 @@ check reads are locked here too, so the reservation that follows uses the same n
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q
 
 from oms.channels.selectors import resolve_skus
 from oms.inventory.models import StockLevel, Warehouse
-from oms.inventory.planning import Plan, Want, plan_reservation
+from oms.inventory.planning import Want, plan_reservation
 from oms.inventory.services import lock_levels
-from oms.orders.models import Order, OrderLine
-from oms.orders.review.models import BlockKind, BlockListEntry, Coupon, HoldResolution, ReviewRuleSetting
+from oms.orders.models import Order, OrderDiscount, OrderLine
+from oms.orders.review.models import BlockKind, BlockListEntry, Coupon, HoldResolution, OrderHold, ReviewRuleSetting
 from oms.orders.review.rules import CouponFacts, LineFacts, ReviewFacts, phone_key
 from oms.orders.status import DiscountKind
 
 
 @dataclass
 class Loaded:
-    facts: ReviewFacts
+    order: Order
+    facts: ReviewFacts  # stock_plan is filled by plan_stock(), against the levels as they are then
     lines: list[OrderLine]
-    levels: dict[tuple[int, int], StockLevel]
+    coupon_discounts: list[OrderDiscount]
+    stockable: list[OrderLine]  # lines with an active SKU: what the stock check plans for
+    warehouse_ids: list[int]  # active warehouses serving the delivery province, best priority first
+    levels: dict[tuple[int, int], StockLevel]  # locked; shared by every order of a batch
     reresolved: list[dict]  # lines whose SKU the current mapping resolved during this review
     acknowledged: set[str]  # reasons a person has accepted on this order (remarks)
     open_holds: list[str]  # codes of the hold reasons open before this review
+
+    def plan_stock(self) -> None:
+        """Plan the reservation from what the (locked, shared) levels have available now."""
+        if not self.stockable:
+            return
+        available = {}
+        for ln in self.stockable:
+            for wh in self.warehouse_ids:
+                level = self.levels.get((ln.sku_id, wh))
+                if level is not None:
+                    available[(ln.sku_id, wh)] = level.available
+        self.facts.stock_plan = plan_reservation(
+            [Want(ln.pk, ln.sku_id, ln.quantity) for ln in self.stockable],
+            available=available, warehouses=self.warehouse_ids,
+        )
 
 
 def rule_settings() -> dict[str, tuple[bool, dict]]:
     return {s.code: (s.enabled, s.params or {}) for s in ReviewRuleSetting.objects.all()}
 
 
-def _reresolve(order: Order, lines: list[OrderLine]) -> list[dict]:
+def _grouped(rows, key) -> dict[int, list]:
+    groups: dict[int, list] = defaultdict(list)
+    for row in rows:
+        groups[key(row)].append(row)
+    return groups
+
+
+def _load_lines(order_ids: list[int]) -> dict[int, list[OrderLine]]:
+    rows = OrderLine.objects.filter(order_id__in=order_ids).select_related("sku").order_by("order_id", "line_no")
+    return _grouped(rows, lambda ln: ln.order_id)
+
+
+def _reresolve(orders: list[Order], lines: dict[int, list[OrderLine]]) -> dict[int, list[dict]]:
     """Lines stored without a SKU get another chance: the mapping may have been fixed since."""
-    open_lines = [ln for ln in lines if ln.sku_id is None]
+    open_lines = [(o, ln) for o in orders for ln in lines.get(o.pk, []) if ln.sku_id is None]
     if not open_lines:
-        return []
-    sent = {ln.pk: (ln.platform_sku or ln.sku_code) for ln in open_lines}
-    resolved = resolve_skus({(order.channel_id, code) for code in sent.values()})
-    changed = []
-    for ln in open_lines:
-        r = resolved.get((order.channel_id, sent[ln.pk]))
+        return {}
+    sent = {ln.pk: (ln.platform_sku or ln.sku_code) for _o, ln in open_lines}
+    resolved = resolve_skus({(o.channel_id, sent[ln.pk]) for o, ln in open_lines})
+    changed: dict[int, list[dict]] = defaultdict(list)
+    fixed = []
+    for o, ln in open_lines:
+        r = resolved.get((o.channel_id, sent[ln.pk]))
         if r is None or r.sku_id is None:
             continue
-        changed.append({"line": ln.line_no, "sent": sent[ln.pk], "sku": r.code})
+        changed[o.pk].append({"line": ln.line_no, "sent": sent[ln.pk], "sku": r.code})
         ln.sku_id, ln.sku_code, ln.platform_sku = r.sku_id, r.code, r.platform_sku
-    if changed:
-        OrderLine.objects.bulk_update([ln for ln in open_lines if ln.sku_id], ["sku", "sku_code", "platform_sku"])
+        fixed.append(ln)
+    if fixed:
+        OrderLine.objects.bulk_update(fixed, ["sku", "sku_code", "platform_sku"])
     return changed
 
 
 def load_facts(order: Order) -> Loaded:
-    lines = list(order.lines.select_related("sku").order_by("line_no"))
-    reresolved = _reresolve(order, lines)
-    if reresolved:
-        lines = list(order.lines.select_related("sku").order_by("line_no"))
-    channel = order.channel
-    coupon_codes = [d.code for d in order.discounts.all() if d.kind == DiscountKind.COUPON and d.code]
+    """The facts of one order (its row locked by the caller), stock planned."""
+    loaded = load_batch([order])[0]
+    loaded.plan_stock()
+    return loaded
+
+
+def load_batch(orders: list[Order]) -> list[Loaded]:
+    """The facts of several locked orders with one query per kind of thing, whatever their number and size.
+
+    The stock levels of every SKU and serving warehouse involved are locked here, in the fixed
+    order; each order's stock plan is left to `Loaded.plan_stock`, made when its turn comes.
+    """
+    ids = [o.pk for o in orders]
+    lines = _load_lines(ids)
+    reresolved = _reresolve(orders, lines)
+    if reresolved:  # the SKUs of the fixed lines come along with a fresh read
+        lines.update(_load_lines(list(reresolved)))
+    discounts = _grouped(
+        OrderDiscount.objects.filter(order_id__in=ids, kind=DiscountKind.COUPON).exclude(code=""),
+        lambda d: d.order_id,
+    )
+    ours = {d.code for o in orders if not o.channel.platform_funded_discounts for d in discounts.get(o.pk, [])}
     coupons = {
         c.code: CouponFacts(code=c.code, active=c.active, channel_id=c.channel_id, min_spend=c.min_spend,
                             valid_from=c.valid_from, valid_until=c.valid_until, max_uses=c.max_uses,
                             used_count=c.used_count)
-        for c in Coupon.objects.filter(code__in=coupon_codes)
-    } if coupon_codes and not channel.platform_funded_discounts else {}
-    phones = {phone_key(p) for p in (order.ship_phone, order.customer_phone) if p}
+        for c in Coupon.objects.filter(code__in=ours)
+    } if ours else {}
+    phones = {phone_key(p) for o in orders for p in (o.ship_phone, o.customer_phone) if p}
     blocked_phones, blocked_addresses = {}, {}
     for entry in BlockListEntry.objects.filter(
         Q(kind=BlockKind.ADDRESS) | Q(kind=BlockKind.PHONE, value__in=phones), active=True,
@@ -76,20 +126,45 @@ def load_facts(order: Order) -> Loaded:
         else:
             blocked_addresses[entry.value] = entry.reason
 
-    stockable = [ln for ln in lines if ln.sku_id is not None and ln.sku.active]
+    stockable = {o.pk: [ln for ln in lines.get(o.pk, []) if ln.sku_id is not None and ln.sku.active]
+                 for o in orders}
+    serving: dict[int, list[int]] = {}
     levels: dict[tuple[int, int], StockLevel] = {}
-    plan: Plan | None = None
-    if stockable:
-        warehouses = [w for w in Warehouse.objects.filter(active=True) if w.serves(order.ship_province)]
-        wh_ids = [w.pk for w in warehouses]
-        levels = lock_levels([ln.sku_id for ln in stockable], wh_ids)
-        plan = plan_reservation(
-            [Want(ln.pk, ln.sku_id, ln.quantity) for ln in stockable],
-            available={k: lv.available for k, lv in levels.items()},
-            warehouses=wh_ids,
-        )
+    if any(stockable.values()):
+        warehouses = list(Warehouse.objects.filter(active=True))
+        for o in orders:
+            serving[o.pk] = [w.pk for w in warehouses if w.serves(o.ship_province)]
+        levels = lock_levels({ln.sku_id for group in stockable.values() for ln in group},
+                             {wh for o in orders if stockable[o.pk] for wh in serving[o.pk]})
 
-    facts = ReviewFacts(
+    holds: dict[int, tuple[set[str], list[str]]] = {o.pk: (set(), []) for o in orders}
+    for order_id, code, cleared_at, resolution in OrderHold.objects.filter(
+        Q(cleared_at__isnull=True) | Q(resolution=HoldResolution.ACKNOWLEDGED), order_id__in=ids,
+    ).values_list("order_id", "code", "cleared_at", "resolution"):
+        if resolution == HoldResolution.ACKNOWLEDGED:
+            holds[order_id][0].add(code)
+        elif cleared_at is None:
+            holds[order_id][1].append(code)
+
+    result = []
+    for o in orders:
+        own_lines, codes = lines.get(o.pk, []), [d.code for d in discounts.get(o.pk, [])]
+        own_phones = {phone_key(p) for p in (o.ship_phone, o.customer_phone) if p}
+        mine = not o.channel.platform_funded_discounts
+        result.append(Loaded(
+            order=o, facts=_facts(o, own_lines, codes, {c: coupons[c] for c in codes if mine and c in coupons},
+                                  {p: r for p, r in blocked_phones.items() if p in own_phones}, blocked_addresses),
+            lines=own_lines, coupon_discounts=discounts.get(o.pk, []), stockable=stockable[o.pk],
+            warehouse_ids=serving.get(o.pk, []), levels=levels, reresolved=reresolved.get(o.pk, []),
+            acknowledged=holds[o.pk][0], open_holds=sorted(holds[o.pk][1]),
+        ))
+    return result
+
+
+def _facts(order: Order, lines: list[OrderLine], coupon_codes: list[str], coupons: dict[str, CouponFacts],
+           blocked_phones: dict[str, str], blocked_addresses: dict[str, str]) -> ReviewFacts:
+    channel = order.channel
+    return ReviewFacts(
         order_no=order.order_no, channel_id=order.channel_id,
         channel_cod_allowed=channel.cod_allowed, channel_cod_limit=channel.cod_limit,
         channel_platform_funded_discounts=channel.platform_funded_discounts,
@@ -108,15 +183,5 @@ def load_facts(order: Order) -> Loaded:
         ],
         coupon_codes=coupon_codes, coupons=coupons,
         blocked_phones=blocked_phones, blocked_addresses=blocked_addresses,
-        stock_plan=plan, sku_codes={ln.sku_id: ln.sku_code for ln in lines if ln.sku_id},
+        stock_plan=None, sku_codes={ln.sku_id: ln.sku_code for ln in lines if ln.sku_id},
     )
-    acknowledged, open_holds = set(), []
-    for code, cleared_at, resolution in order.holds.filter(
-        Q(cleared_at__isnull=True) | Q(resolution=HoldResolution.ACKNOWLEDGED)
-    ).values_list("code", "cleared_at", "resolution"):
-        if resolution == HoldResolution.ACKNOWLEDGED:
-            acknowledged.add(code)
-        elif cleared_at is None:
-            open_holds.append(code)
-    return Loaded(facts=facts, lines=lines, levels=levels, reresolved=reresolved, acknowledged=acknowledged,
-                  open_holds=sorted(open_holds))

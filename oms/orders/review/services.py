@@ -9,23 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.actor import Actor, require
 from oms.accounts.roles import OVERRIDE_REVIEW, REVIEW_ORDERS
-from oms.audit.services import record
+from oms.audit.models import AuditEvent
+from oms.audit.services import build_event, record
 from oms.core.errors import BusinessRuleViolation, Conflict, ValidationFailed
 from oms.inventory import services as stock
-from oms.notifications.outbox import enqueue
+from oms.notifications.outbox import enqueue, enqueue_many
 from oms.orders.entry import lock_order
 from oms.orders.errors import OrderNotFound
 from oms.orders.models import Order, OrderDiscount
-from oms.orders.review.facts import Loaded, load_facts, rule_settings
+from oms.orders.review.facts import Loaded, load_batch, load_facts, rule_settings
 from oms.orders.review.models import Coupon, HoldResolution, OrderHold
 from oms.orders.review.rules import Finding, run_rules
-from oms.orders.status import DiscountKind, OrderStatus, check_transition
+from oms.orders.status import OrderStatus, check_transition
 
 REVIEWABLE = (OrderStatus.PENDING_REVIEW, OrderStatus.ON_HOLD)
 
@@ -66,43 +66,144 @@ def review_order(*, order_no: str, actor: Actor, trigger: str = "manual") -> Rev
         return review_locked(order, actor=actor, trigger=trigger)
 
 
+def review_orders(*, order_nos: list[str], actor: Actor, trigger: str) -> list[ReviewOutcome]:
+    """Review many orders in one transaction, in the given order; those no longer awaiting review are skipped.
+
+    The worker's path for a burst of new or paid orders: one read per kind of fact for the whole
+    batch, the stock of each order planned against what the orders before it left, one write
+    per kind of row. The outcomes are the same as reviewing the orders one by one.
+    """
+    if actor.user is not None:
+        require(actor, REVIEW_ORDERS)
+    if not order_nos:
+        return []
+    with transaction.atomic():
+        locked = Order.objects.select_for_update(of=("self",)).select_related("channel").filter(
+            order_no__in=set(order_nos), status__in=REVIEWABLE).order_by("id")  # the fixed lock order
+        by_no = {o.order_no: o for o in locked}
+        orders = [by_no.pop(no) for no in order_nos if no in by_no]
+        return _review_batch(orders, actor=actor, trigger=trigger) if orders else []
+
+
 def review_locked(order: Order, *, actor: Actor, trigger: str) -> ReviewOutcome:
     """The review itself, for actions that already hold the order's lock in their transaction."""
     if order.status not in REVIEWABLE:
         raise NotAwaitingReview(details={"order_no": order.order_no, "status": order.status})
-    loaded = load_facts(order)
-    findings, ran = run_rules(loaded.facts, rule_settings())
-    findings = [f for f in findings if f.code not in loaded.acknowledged]
-    if not findings:
-        findings = _claim_coupons(order, loaded)
-    if findings:
-        _hold(order, loaded, findings, ran=ran, actor=actor, trigger=trigger)
-        return ReviewOutcome(order=order, passed=False, findings=findings)
-    _approve(order, loaded, actor=actor)
-    record(order, "review_passed", actor=actor, changes=_status_change(order),
-           data={"trigger": trigger, "rules": ran, **_reserved_data(loaded), **_resolved_data(loaded)})
-    _set_status(order, OrderStatus.PENDING_SHIPMENT)
-    return ReviewOutcome(order=order, passed=True, findings=[])
+    return _review_batch([order], actor=actor, trigger=trigger)[0]
 
 
-def _claim_coupons(order: Order, loaded: Loaded, *, strict: bool = True) -> list[Finding]:
-    """Count this order's use of each of our coupons; one used up meanwhile becomes a finding.
+def _review_batch(orders: list[Order], *, actor: Actor, trigger: str) -> list[ReviewOutcome]:
+    batch = load_batch(orders)
+    settings = rule_settings()
+    reserving = stock.ReservationBatch(levels=batch[0].levels, actor=actor)
+    claims = _CouponClaims(batch)
+    outcomes, passed, held = [], [], []
+    for loaded in batch:
+        loaded.plan_stock()
+        findings, ran = run_rules(loaded.facts, settings)
+        findings = [f for f in findings if f.code not in loaded.acknowledged]
+        if not findings:
+            findings = claims.claim(loaded)
+        if findings:
+            held.append((loaded, findings, ran))
+        else:
+            plan = loaded.facts.stock_plan
+            reserving.add(order=loaded.order, takes=plan.takes if plan else [])
+            passed.append((loaded, ran))
+        outcomes.append(ReviewOutcome(order=loaded.order, passed=not findings, findings=findings))
+    reserving.write()
+    claims.write()
+    _write_outcomes(passed, held, actor=actor, trigger=trigger)
+    return outcomes
 
-    With strict=False (approve anyway) a used-up coupon is passed over instead.
+
+class _CouponClaims:
+    """Uses of our coupons by the orders that pass, counted on the locked coupon rows.
+
+    The rows are locked (in code order, after the stock levels) when the first passing order
+    needs them; a coupon used up by an earlier order of the batch is a finding for a later one.
     """
-    ours = sorted(set(loaded.facts.coupon_codes) & loaded.facts.coupons.keys())
-    if not ours:
+
+    def __init__(self, batch: list[Loaded]):
+        self.codes = sorted({c for loaded in batch for c in loaded.facts.coupons})
+        self.locked: dict[str, Coupon] | None = None
+        self.counted: list[OrderDiscount] = []
+
+    def claim(self, loaded: Loaded, *, strict: bool = True) -> list[Finding]:
+        """Count this order's use of each of our coupons; with strict=False a used-up one is passed over."""
+        ours = sorted(set(loaded.facts.coupon_codes) & loaded.facts.coupons.keys())
+        if not ours:
+            return []
+        if self.locked is None:
+            self.locked = {c.code: c for c in Coupon.objects.select_for_update().filter(
+                code__in=self.codes).order_by("code")}
+        coupons = [self.locked[c] for c in ours if c in self.locked]
+        exhausted = [c.code for c in coupons if c.max_uses is not None and c.used_count >= c.max_uses]
+        if exhausted and strict:
+            return [Finding("coupon_invalid", {"coupons": [{"coupon": c, "problem": "use_limit_reached"}
+                                                           for c in exhausted]})]
+        counted = {c.code for c in coupons if c.code not in exhausted}
+        for coupon in coupons:
+            if coupon.code in counted:
+                coupon.used_count += 1
+        for discount in loaded.coupon_discounts:
+            if discount.code in counted and not discount.use_counted:
+                discount.use_counted = True
+                self.counted.append(discount)
         return []
-    locked = list(Coupon.objects.select_for_update().filter(code__in=ours).order_by("code"))
-    exhausted = [c.code for c in locked if c.max_uses is not None and c.used_count >= c.max_uses]
-    if exhausted and strict:
-        return [Finding("coupon_invalid", {"coupons": [{"coupon": c, "problem": "use_limit_reached"}
-                                                       for c in exhausted]})]
-    counted = [c for c in locked if c.code not in exhausted]
-    Coupon.objects.filter(pk__in=[c.pk for c in counted]).update(used_count=F("used_count") + 1)
-    OrderDiscount.objects.filter(order=order, kind=DiscountKind.COUPON, code__in=[c.code for c in counted],
-                                 use_counted=False).update(use_counted=True)
-    return []
+
+    def write(self) -> None:
+        if not self.counted:
+            return
+        Coupon.objects.bulk_update(list(self.locked.values()), ["used_count"])
+        OrderDiscount.objects.bulk_update(self.counted, ["use_counted"])
+
+
+def _write_outcomes(passed: list[tuple[Loaded, list[str]]], held: list[tuple[Loaded, list[Finding], list[str]]],
+                    *, actor: Actor, trigger: str) -> None:
+    """Holds, audit events, statuses and messages of a reviewed batch, one statement per kind of row."""
+    now = timezone.now()
+    events, new_holds = [], []
+    for loaded, ran in passed:
+        order = loaded.order
+        events.append(build_event(
+            order=order, action="review_passed", actor=actor, at=now, changes=_status_change(order),
+            data={"trigger": trigger, "rules": ran, **_reserved_data(loaded), **_resolved_data(loaded)}))
+    for loaded, findings, ran in held:
+        order = loaded.order
+        new_holds += [OrderHold(order=order, code=f.code, details=f.details) for f in findings]
+        changes = {}
+        if order.status != OrderStatus.ON_HOLD:
+            changes["status"] = [order.status, OrderStatus.ON_HOLD]
+        after = sorted(f.code for f in findings)
+        if loaded.open_holds != after:
+            changes["hold_reasons"] = [loaded.open_holds, after]
+        events.append(build_event(
+            order=order, action="review_held", actor=actor, at=now, changes=changes,
+            data={"trigger": trigger, "rules": ran, "findings": [{"code": f.code, **f.details} for f in findings],
+                  **_resolved_data(loaded)}))
+    for resolution, group in ((HoldResolution.PASSED, [p[0] for p in passed]),
+                              (HoldResolution.REVIEWED, [h[0] for h in held])):
+        had_holds = [loaded.order.pk for loaded in group if loaded.open_holds]
+        if had_holds:
+            OrderHold.objects.filter(order_id__in=had_holds, cleared_at__isnull=True).update(
+                cleared_at=now, resolution=resolution)
+    if new_holds:
+        OrderHold.objects.bulk_create(new_holds)
+    AuditEvent.objects.bulk_create(events)
+    _set_statuses([p[0].order for p in passed], OrderStatus.PENDING_SHIPMENT, now)
+    _set_statuses([h[0].order for h in held], OrderStatus.ON_HOLD, now)
+    if passed:
+        enqueue_many("order.approved", [{"order_no": p[0].order.order_no} for p in passed])
+
+
+def _set_statuses(orders: list[Order], status: str, now) -> None:
+    moving = [o for o in orders if o.status != status]
+    for order in moving:
+        check_transition(order.status, status)
+        order.status, order.updated_at = status, now
+    if moving:
+        Order.objects.filter(pk__in=[o.pk for o in moving]).update(status=status, updated_at=now)
 
 
 def _status_change(order: Order) -> dict:
@@ -118,16 +219,6 @@ def _set_status(order: Order, status: str) -> None:
         order.save(update_fields=["status", "updated_at"])
 
 
-def _approve(order: Order, loaded: Loaded, *, actor: Actor) -> None:
-    plan = loaded.facts.stock_plan
-    stock.reserve(order=order, takes=plan.takes if plan else [], levels=loaded.levels, actor=actor)
-    if loaded.open_holds:
-        OrderHold.objects.filter(order=order, cleared_at__isnull=True).update(
-            cleared_at=timezone.now(), resolution=HoldResolution.PASSED
-        )
-    enqueue("order.approved", {"order_no": order.order_no})
-
-
 def _reserved_data(loaded: Loaded) -> dict:
     plan = loaded.facts.stock_plan
     if not plan:
@@ -139,27 +230,6 @@ def _reserved_data(loaded: Loaded) -> dict:
 
 def _resolved_data(loaded: Loaded) -> dict:
     return {"resolved_lines": loaded.reresolved} if loaded.reresolved else {}
-
-
-def _hold(order: Order, loaded: Loaded, findings: list[Finding], *, ran: list[str], actor: Actor,
-          trigger: str) -> None:
-    now = timezone.now()
-    before = loaded.open_holds
-    if before:
-        OrderHold.objects.filter(order=order, cleared_at__isnull=True).update(
-            cleared_at=now, resolution=HoldResolution.REVIEWED
-        )
-    OrderHold.objects.bulk_create([OrderHold(order=order, code=f.code, details=f.details) for f in findings])
-    changes = {}
-    if order.status != OrderStatus.ON_HOLD:
-        changes["status"] = [order.status, OrderStatus.ON_HOLD]
-    after = sorted(f.code for f in findings)
-    if before != after:
-        changes["hold_reasons"] = [before, after]
-    record(order, "review_held", actor=actor, changes=changes,
-           data={"trigger": trigger, "rules": ran, "findings": [{"code": f.code, **f.details} for f in findings],
-                 **_resolved_data(loaded)})
-    _set_status(order, OrderStatus.ON_HOLD)
 
 
 @transaction.atomic
@@ -177,7 +247,9 @@ def approve_anyway(*, order_no: str, actor: Actor, reason: str) -> Order:
     if len(stockable) != len(loaded.facts.lines) or plan is None or not plan.ok:
         raise CannotOverride(details={"order_no": order_no})
     overridden = list(OrderHold.objects.filter(order=order, cleared_at__isnull=True).values("code", "details"))
-    _claim_coupons(order, loaded, strict=False)  # counted as on a pass; a cancellation gives them back
+    claims = _CouponClaims([loaded])
+    claims.claim(loaded, strict=False)  # counted as on a pass; a cancellation gives them back
+    claims.write()
     stock.reserve(order=order, takes=plan.takes, levels=loaded.levels, actor=actor)
     OrderHold.objects.filter(order=order, cleared_at__isnull=True).update(
         cleared_at=timezone.now(), resolution=HoldResolution.OVERRIDDEN

@@ -1,40 +1,35 @@
 """When review runs by itself: on new and paid orders, and again when a hold reason may have cleared.
 
-These are outbox handlers, so they run in the worker after the change committed; a review
-that finds the order already moved on (cancelled, reviewed by a person) does nothing.
+These are outbox handlers, so they run in the worker after the change committed; an order
+found already moved on (cancelled, reviewed by a person) is skipped. New and paid orders
+arrive in bursts, so they are reviewed a batch at a time (`review_orders`).
 """
 
 from __future__ import annotations
 
-import logging
-
 from oms.accounts.actor import Actor
-from oms.notifications.outbox import subscribe
+from oms.notifications.outbox import BATCH_SIZE, subscribe, subscribe_batch
 from oms.orders.models import Order
 from oms.orders.review.models import OrderHold
-from oms.orders.review.services import NotAwaitingReview, review_order
+from oms.orders.review.services import review_orders
 from oms.orders.status import OrderStatus
 
-log = logging.getLogger(__name__)
 REREVIEW_BATCH = 500  # held orders re-checked per event; the oldest first
 
 
-def _review(order_no: str, trigger: str) -> None:
-    try:
-        review_order(order_no=order_no, actor=Actor.system(), trigger=trigger)
-    except NotAwaitingReview:
-        pass  # someone or something else moved the order on first
+def _review(order_nos: list[str], trigger: str) -> None:
+    for start in range(0, len(order_nos), BATCH_SIZE):
+        review_orders(order_nos=order_nos[start:start + BATCH_SIZE], actor=Actor.system(), trigger=trigger)
 
 
-@subscribe("order.received")
-def review_new_order(payload: dict) -> None:
-    if payload.get("status") == OrderStatus.PENDING_REVIEW:
-        _review(payload["order_no"], "received")
+@subscribe_batch("order.received")
+def review_new_orders(payloads: list[dict]) -> None:
+    _review([p["order_no"] for p in payloads if p.get("status") == OrderStatus.PENDING_REVIEW], "received")
 
 
-@subscribe("order.paid")
-def review_paid_order(payload: dict) -> None:
-    _review(payload["order_no"], "payment")
+@subscribe_batch("order.paid")
+def review_paid_orders(payloads: list[dict]) -> None:
+    _review([p["order_no"] for p in payloads], "payment")
 
 
 def _held_for(code: str, channel_id: int | None = None, **line_filter) -> list[str]:
@@ -51,13 +46,12 @@ def _held_for(code: str, channel_id: int | None = None, **line_filter) -> list[s
 
 @subscribe("stock.available")
 def rereview_out_of_stock(payload: dict) -> None:
-    for order_no in _held_for("out_of_stock", sku_id=payload["sku_id"]):
-        _review(order_no, "stock_available")
+    # Oldest first: review_orders plans each order against what the ones before it left.
+    _review(_held_for("out_of_stock", sku_id=payload["sku_id"]), "stock_available")
 
 
 @subscribe("sku_mapping.changed")
 def rereview_unknown_sku(payload: dict) -> None:
     # An unresolved line keeps the code the channel sent in sku_code (platform_sku stays empty).
-    held = _held_for("unknown_sku", sku_code=payload["platform_sku"], channel_id=payload["channel_id"])
-    for order_no in held:
-        _review(order_no, "mapping_fixed")
+    _review(_held_for("unknown_sku", sku_code=payload["platform_sku"], channel_id=payload["channel_id"]),
+            "mapping_fixed")

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -41,7 +41,8 @@ def test_a_clean_paid_order_passes_with_its_stock_reserved(push):
 
 
 def test_an_order_with_four_problems_is_held_with_all_four_and_passes_once_each_is_fixed(push, actor):
-    Coupon.objects.filter(code="NEW10").update(valid_until=timezone.now() - timedelta(days=1))
+    # Expired the day before the order was placed (the payload's placed_at is fixed).
+    Coupon.objects.filter(code="NEW10").update(valid_until=datetime(2026, 11, 25, tzinfo=UTC))
     address = {"name": "张三", "phone": "1380013", "province": "浙江省", "city": "杭州市", "district": "",
                "detail": "文三路", "postcode": "310012"}
     order = push(**web_order(shipping_address=address, lines=[
