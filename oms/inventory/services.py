@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from oms.accounts.actor import Actor, require
 from oms.accounts.roles import ADJUST_STOCK, RECEIVE_STOCK
+from oms.core.bulk_insert import insert_rows
 from oms.inventory.errors import (
     InvalidQuantity,
     ReasonRequired,
@@ -127,6 +128,27 @@ def lock_levels(sku_ids: Iterable[int], warehouse_ids: Iterable[int]) -> dict[tu
     return {(lv.sku_id, lv.warehouse_id): lv for lv in rows}
 
 
+LEVELS_PER_UPDATE = 300  # 3 parameters a level, well inside every database's limit
+
+
+def store_reserved(levels: list[StockLevel]) -> None:
+    """Write the reserved count of locked levels, one UPDATE per LEVELS_PER_UPDATE levels.
+
+    Hand-written because bulk_update builds a Django expression per row, which cost more CPU
+    than the database spends on the statement (it was the largest part of a batch review).
+    """
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    table = connection.ops.quote_name(StockLevel._meta.db_table)
+    for start in range(0, len(levels), LEVELS_PER_UPDATE):
+        chunk = levels[start:start + LEVELS_PER_UPDATE]
+        marks = ", ".join(["%s"] * len(chunk))
+        sql = (f"UPDATE {table} SET reserved = CASE id {' '.join(['WHEN %s THEN %s'] * len(chunk))} END, "
+               f"updated_at = %s WHERE id IN ({marks})")
+        params = [v for lv in chunk for v in (lv.pk, lv.reserved)] + [now] + [lv.pk for lv in chunk]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
 class ReservationBatch:
     """Reservations of one or many orders on the same locked levels, written with three statements.
 
@@ -152,19 +174,19 @@ class ReservationBatch:
             self.reservations.append(Reservation(order=order, line_id=take.line_id, sku_id=take.sku_id,
                                                  warehouse_id=take.warehouse_id, quantity=take.quantity))
 
-    def write(self) -> list[Reservation]:
+    def write(self) -> None:
         if not self.reservations:
-            return []
-        StockLevel.objects.bulk_update(list(self.changed.values()), ["reserved"])
-        StockMovement.objects.bulk_create(self.movements)
-        return Reservation.objects.bulk_create(self.reservations)
+            return
+        store_reserved(list(self.changed.values()))
+        insert_rows(self.movements)
+        insert_rows(self.reservations)
 
 
-def reserve(*, order, takes: list[Take], levels: dict[tuple[int, int], StockLevel], actor: Actor) -> list[Reservation]:
+def reserve(*, order, takes: list[Take], levels: dict[tuple[int, int], StockLevel], actor: Actor) -> None:
     """Reserve planned units on locked levels (inside the caller's transaction); constant statements."""
     batch = ReservationBatch(levels=levels, actor=actor)
     batch.add(order=order, takes=takes)
-    return batch.write()
+    batch.write()
 
 
 def release(*, order, actor: Actor, reason: str = "") -> int:
@@ -179,7 +201,7 @@ def release(*, order, actor: Actor, reason: str = "") -> int:
         level.reserved -= r.quantity
         movements.append(_movement(level, kind=MovementKind.RELEASE, reserved_delta=-r.quantity, actor=actor,
                                    order=order, reason=reason[:200]))
-    StockLevel.objects.bulk_update(list(levels.values()), ["reserved"])
+    store_reserved(list(levels.values()))
     StockMovement.objects.bulk_create(movements)
     Reservation.objects.filter(pk__in=[r.pk for r in active]).update(
         status=ReservationStatus.RELEASED, closed_at=timezone.now()

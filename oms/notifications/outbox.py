@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from oms.core.bulk_insert import insert_rows
 from oms.notifications.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -56,11 +57,10 @@ def enqueue(topic: str, payload: dict) -> OutboxMessage:
     return message
 
 
-def enqueue_many(topic: str, payloads: list[dict]) -> list[OutboxMessage]:
+def enqueue_many(topic: str, payloads: list[dict]) -> None:
     """Store several messages of one topic with one statement; one kick after commit."""
-    messages = OutboxMessage.objects.bulk_create([OutboxMessage(topic=topic, payload=p) for p in payloads])
+    insert_rows([OutboxMessage(topic=topic, payload=p) for p in payloads])
     transaction.on_commit(kick_delivery)
-    return messages
 
 
 def kick_delivery() -> None:

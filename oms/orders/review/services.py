@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.actor import Actor, require
 from oms.accounts.roles import OVERRIDE_REVIEW, REVIEW_ORDERS
-from oms.audit.models import AuditEvent
 from oms.audit.services import build_event, record
+from oms.core.bulk_insert import insert_rows
 from oms.core.errors import BusinessRuleViolation, Conflict, ValidationFailed
 from oms.inventory import services as stock
 from oms.notifications.outbox import enqueue, enqueue_many
@@ -189,8 +189,8 @@ def _write_outcomes(passed: list[tuple[Loaded, list[str]]], held: list[tuple[Loa
             OrderHold.objects.filter(order_id__in=had_holds, cleared_at__isnull=True).update(
                 cleared_at=now, resolution=resolution)
     if new_holds:
-        OrderHold.objects.bulk_create(new_holds)
-    AuditEvent.objects.bulk_create(events)
+        insert_rows(new_holds)
+    insert_rows(events)
     _set_statuses([p[0].order for p in passed], OrderStatus.PENDING_SHIPMENT, now)
     _set_statuses([h[0].order for h in held], OrderStatus.ON_HOLD, now)
     if passed:

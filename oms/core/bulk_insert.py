@@ -1,0 +1,67 @@
+"""Insert many new rows with few statements and little CPU, for hot paths (batch review).
+
+Django's bulk_create prepares every value through the field's full save path, which on the
+review path cost more CPU than the database spent storing the rows. Here each field's
+conversion is chosen once per model and plain values (numbers, text, foreign keys) pass
+through untouched. The rows get no primary keys back: use it where nothing reads them.
+Timestamps with auto_now/auto_now_add are set to now, as save() sets them on a new row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache
+
+from django.db import connection, models
+from django.utils import timezone
+
+PARAMS_PER_STATEMENT = 30_000  # under PostgreSQL's 65,535 and SQLite's 32,766 (3.32 and later)
+# Exactly these classes, not subclasses: a custom field (money in cents, say) converts its values.
+_PLAIN = (
+    models.BigIntegerField, models.BooleanField, models.CharField, models.ForeignKey, models.IntegerField,
+    models.PositiveIntegerField, models.PositiveSmallIntegerField, models.SmallIntegerField, models.TextField,
+)
+
+
+@cache
+def _plan(model: type[models.Model], vendor: str) -> tuple[str, list[tuple[str, Callable | None, bool]]]:
+    """The column list and, per field, (attribute, converter or None, is an auto timestamp)."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    plan = []
+    for f in fields:
+        stamp = bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+        if type(f) in _PLAIN:
+            convert = None
+        elif type(f) is models.DateTimeField:
+            convert = connection.ops.adapt_datetimefield_value
+        else:
+            convert = (lambda field: lambda value: field.get_db_prep_save(value, connection))(f)
+        plan.append((f.attname, convert, stamp))
+    return columns, plan
+
+
+def insert_rows(objs: Sequence[models.Model]) -> None:
+    """INSERT these new instances of one model (no primary keys are set on them)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    columns, plan = _plan(model, connection.vendor)
+    now = timezone.now()
+    width = len(plan)
+    per_statement = max(1, PARAMS_PER_STATEMENT // width)
+    row_marks = "(" + ", ".join(["%s"] * width) + ")"
+    table = connection.ops.quote_name(model._meta.db_table)
+    for start in range(0, len(objs), per_statement):
+        chunk = objs[start:start + per_statement]
+        params = []
+        for obj in chunk:
+            for attname, convert, stamp in plan:
+                value = getattr(obj, attname)
+                if stamp:
+                    value = now
+                    setattr(obj, attname, value)
+                params.append(value if convert is None else convert(value))
+        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_marks] * len(chunk))}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
