@@ -21,13 +21,34 @@ from oms.orders.review.rules import CouponFacts, LineFacts, ReviewFacts, phone_k
 from oms.orders.status import DiscountKind
 
 
+@dataclass(slots=True)
+class LineRow:
+    """An order line as the review reads it (plain values: thousands are read per batch)."""
+
+    pk: int
+    order_id: int
+    line_no: int
+    sku_id: int | None
+    sku_code: str
+    platform_sku: str
+    name: str
+    spec: str
+    quantity: int
+    sku_active: bool
+    sku_spec: str
+
+
+_LINE_COLUMNS = ("id", "order_id", "line_no", "sku_id", "sku_code", "platform_sku", "name", "spec", "quantity",
+                 "sku__active", "sku__spec")
+
+
 @dataclass
 class Loaded:
     order: Order
     facts: ReviewFacts  # stock_plan is filled by plan_stock(), against the levels as they are then
-    lines: list[OrderLine]
+    lines: list[LineRow]
     coupon_discounts: list[OrderDiscount]
-    stockable: list[OrderLine]  # lines with an active SKU: what the stock check plans for
+    stockable: list[LineRow]  # lines with an active SKU: what the stock check plans for
     warehouse_ids: list[int]  # active warehouses serving the delivery province, best priority first
     levels: dict[tuple[int, int], StockLevel]  # locked; shared by every order of a batch
     reresolved: list[dict]  # lines whose SKU the current mapping resolved during this review
@@ -61,12 +82,13 @@ def _grouped(rows, key) -> dict[int, list]:
     return groups
 
 
-def _load_lines(order_ids: list[int]) -> dict[int, list[OrderLine]]:
-    rows = OrderLine.objects.filter(order_id__in=order_ids).select_related("sku").order_by("order_id", "line_no")
-    return _grouped(rows, lambda ln: ln.order_id)
+def _load_lines(order_ids: list[int]) -> dict[int, list[LineRow]]:
+    rows = OrderLine.objects.filter(order_id__in=order_ids).order_by("order_id", "line_no").values_list(
+        *_LINE_COLUMNS)
+    return _grouped((LineRow(*row[:9], bool(row[9]), row[10] or "") for row in rows), lambda ln: ln.order_id)
 
 
-def _reresolve(orders: list[Order], lines: dict[int, list[OrderLine]]) -> dict[int, list[dict]]:
+def _reresolve(orders: list[Order], lines: dict[int, list[LineRow]]) -> dict[int, list[dict]]:
     """Lines stored without a SKU get another chance: the mapping may have been fixed since."""
     open_lines = [(o, ln) for o in orders for ln in lines.get(o.pk, []) if ln.sku_id is None]
     if not open_lines:
@@ -80,8 +102,7 @@ def _reresolve(orders: list[Order], lines: dict[int, list[OrderLine]]) -> dict[i
         if r is None or r.sku_id is None:
             continue
         changed[o.pk].append({"line": ln.line_no, "sent": sent[ln.pk], "sku": r.code})
-        ln.sku_id, ln.sku_code, ln.platform_sku = r.sku_id, r.code, r.platform_sku
-        fixed.append(ln)
+        fixed.append(OrderLine(pk=ln.pk, sku_id=r.sku_id, sku_code=r.code, platform_sku=r.platform_sku))
     if fixed:
         OrderLine.objects.bulk_update(fixed, ["sku", "sku_code", "platform_sku"])
     return changed
@@ -126,14 +147,17 @@ def load_batch(orders: list[Order]) -> list[Loaded]:
         else:
             blocked_addresses[entry.value] = entry.reason
 
-    stockable = {o.pk: [ln for ln in lines.get(o.pk, []) if ln.sku_id is not None and ln.sku.active]
+    stockable = {o.pk: [ln for ln in lines.get(o.pk, []) if ln.sku_id is not None and ln.sku_active]
                  for o in orders}
     serving: dict[int, list[int]] = {}
     levels: dict[tuple[int, int], StockLevel] = {}
     if any(stockable.values()):
         warehouses = list(Warehouse.objects.filter(active=True))
+        by_province: dict[str, list[int]] = {}
         for o in orders:
-            serving[o.pk] = [w.pk for w in warehouses if w.serves(o.ship_province)]
+            if o.ship_province not in by_province:
+                by_province[o.ship_province] = [w.pk for w in warehouses if w.serves(o.ship_province)]
+            serving[o.pk] = by_province[o.ship_province]
         levels = lock_levels({ln.sku_id for group in stockable.values() for ln in group},
                              {wh for o in orders if stockable[o.pk] for wh in serving[o.pk]})
 
@@ -161,7 +185,7 @@ def load_batch(orders: list[Order]) -> list[Loaded]:
     return result
 
 
-def _facts(order: Order, lines: list[OrderLine], coupon_codes: list[str], coupons: dict[str, CouponFacts],
+def _facts(order: Order, lines: list[LineRow], coupon_codes: list[str], coupons: dict[str, CouponFacts],
            blocked_phones: dict[str, str], blocked_addresses: dict[str, str]) -> ReviewFacts:
     channel = order.channel
     return ReviewFacts(
@@ -178,7 +202,7 @@ def _facts(order: Order, lines: list[OrderLine], coupon_codes: list[str], coupon
         lines=[
             LineFacts(line_id=ln.pk, line_no=ln.line_no, sku_code=ln.sku_code, platform_sku=ln.platform_sku,
                       name=ln.name, spec=ln.spec, quantity=ln.quantity, sku_id=ln.sku_id,
-                      sku_active=bool(ln.sku and ln.sku.active), sku_spec=ln.sku.spec if ln.sku else "")
+                      sku_active=ln.sku_active, sku_spec=ln.sku_spec)
             for ln in lines
         ],
         coupon_codes=coupon_codes, coupons=coupons,
