@@ -180,7 +180,7 @@ def report(*, db, machine, runs: list[ApiRun], bulk: dict, queries: dict, total_
             c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         )
 
-    out = [f"oms bench intake — {machine['cpu']}, {cores} cores, {machine['memory']}, "
+    out = [f"oms bench intake — {machine['cpu']}, {cores} cores, {machine['memory']}, {machine['speed']}, "
            f"Python {machine['python']}, {machine['db_version']}", "", line(header),
            line(["-" * w for w in widths])]
     out += [line(row) for row in rows]

@@ -24,6 +24,7 @@ def machine_info() -> dict[str, str]:
                     break
     except OSError:
         pass
+    info["speed"] = f"a 5M-step Python loop in {python_loop_seconds(5_000_000):.2f} s"
     return info
 
 
@@ -75,3 +76,20 @@ def disturbance(*, busy_s: float, own_cpu_s: float, seconds: float) -> tuple[flo
     note = " (DISTURBED: other processes competed for the CPU; the figure understates)" \
         if others > DISTURBED_CORES else ""
     return others, note
+
+
+def python_loop_seconds(steps: int = 10_000_000) -> float:
+    """Seconds a plain Python loop of `steps` additions takes (best of 3): how fast this CPU is today.
+
+    Virtual machines of one kind differ from day to day; this figure, printed beside the
+    results, lets two runs on different days be compared (lower is faster).
+    """
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        start, total = time.perf_counter(), 0
+        for i in range(steps):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return best

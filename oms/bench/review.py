@@ -324,7 +324,7 @@ def report(*, db: str, machine: dict, setup: dict, runs: list[Measurement], tota
             c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         )
 
-    out = [f"oms bench review — {machine['cpu']}, {cores} cores, {machine['memory']}, "
+    out = [f"oms bench review — {machine['cpu']}, {cores} cores, {machine['memory']}, {machine['speed']}, "
            f"Python {machine['python']}, {setup['db_version']}", "", line(header), line(["-" * w for w in widths])]
     out += [line(row) for row in rows]
     out.append("")

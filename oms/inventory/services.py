@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from oms.accounts.actor import Actor, require
 from oms.accounts.roles import ADJUST_STOCK, RECEIVE_STOCK
-from oms.core.bulk_insert import insert_rows
+from oms.core.bulk_insert import insert_rows, server_bound_cursor
 from oms.inventory.errors import (
     InvalidQuantity,
     ReasonRequired,
@@ -139,6 +139,14 @@ def store_reserved(levels: list[StockLevel]) -> None:
     """
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     table = connection.ops.quote_name(StockLevel._meta.db_table)
+    if connection.vendor == "postgresql":  # two array parameters, whatever the number of levels
+        with server_bound_cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS t SET reserved = v.reserved, updated_at = %s "
+                f"FROM unnest(%s::bigint[], %s::integer[]) AS v(id, reserved) WHERE t.id = v.id",
+                [now, [lv.pk for lv in levels], [lv.reserved for lv in levels]],
+            )
+        return
     for start in range(0, len(levels), LEVELS_PER_UPDATE):
         chunk = levels[start:start + LEVELS_PER_UPDATE]
         marks = ", ".join(["%s"] * len(chunk))
