@@ -11,7 +11,8 @@ import sys
 import pytest
 
 TIMEOUT_S = 120
-KEYS = ["db", "cores", "reviews_per_s", "queries_per_review", "p50_ms", "p99_ms", "parallel_reviews_per_s"]
+KEYS = ["db", "cores", "reviews_per_s", "queries_per_review", "batch", "queries_per_batch", "parallel_reviews_per_s",
+        "single_reviews_per_s", "single_p50_ms", "single_p99_ms"]
 
 
 def _is_number(value: str) -> bool:
@@ -39,9 +40,11 @@ def test_bench_review_runs_on_sqlite_and_ends_with_key_value_line(tmp_path):
         assert _is_number(figures[key]), f"{key}={figures[key]}"
     assert int(figures["cores"]) == os.cpu_count()
     assert float(figures["reviews_per_s"]) > 0
-    assert float(figures["parallel_reviews_per_s"]) > 0
+    assert float(figures["parallel_reviews_per_s"]) > 0 and float(figures["single_reviews_per_s"]) > 0
     assert int(figures["queries_per_review"]) > 0
-    # Both paths were measured, and the statement count does not grow with the order's lines.
-    assert "queries per review (passed" in proc.stdout and "queries per review (held)" in proc.stdout
+    assert int(figures["batch"]) > 1 and 0 < int(figures["queries_per_batch"]) < int(figures["batch"])
+    # Every path was measured, and the statement count does not grow with the orders' lines.
+    assert "queries per review_order (passed" in proc.stdout and "queries per review_order (held)" in proc.stdout
+    assert "queries per batch of" in proc.stdout
     assert "DIFFERENT" not in proc.stdout, proc.stdout
     assert not any(tmp_path.iterdir()), "the benchmark wrote into the working directory"
