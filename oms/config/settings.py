@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "oms.audit",
     "oms.channels",
     "oms.inventory",
+    "oms.shipping",
     "oms.orders",
     "oms.notifications",
     "oms.web",

@@ -1,0 +1,1 @@
+"""Fulfilment: which warehouse ships what (allocation), then picking, packing and labels."""

@@ -1,0 +1,1 @@
+"""Carriers, their contracts (rate cards per warehouse) and what a package costs to send."""
