@@ -13,6 +13,8 @@ def run_benchmark(name: str, args) -> int:
         from oms.bench.intake import run
     elif name == "review":
         from oms.bench.review import run
+    elif name == "allocation":
+        from oms.bench.allocation import run
     else:
         print(f"oms: error: unknown benchmark {name!r}", file=sys.stderr)
         return 2
