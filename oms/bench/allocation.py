@@ -99,7 +99,7 @@ def _network(rng: random.Random, size: int, first_id: int, skus) -> Network:
 
     sites, available = [], {}
     all_provinces = [p for provinces in REGIONS.values() for p in provinces]
-    for i, (code, province, region) in enumerate(rng.sample(CITIES, size)):
+    for i, (_code, province, region) in enumerate(rng.sample(CITIES, size)):
         wid = first_id + i
         cards = []
         for carrier, price_f, step_f, first_g, step_g, divisor, cod, (near_days, far_days) in CARRIERS:
@@ -305,7 +305,8 @@ def run(args) -> int:
     print(f"oms bench allocation — {machine['cpu']}, {machine['cores']} cores, {machine['speed']}, "
           f"Python {machine['python']}")
     print()
-    print(f"{'warehouses':>10}  {'orders':>6}  {'orders/s':>9}  {'ours (yuan)':>12}  {'optimum (yuan)':>14}  {'ratio':>7}")
+    print(f"{'warehouses':>10}  {'orders':>6}  {'orders/s':>9}  {'ours (yuan)':>12}  {'optimum (yuan)':>14}  "
+          f"{'ratio':>7}")
     for size, n, took, c_ours, c_opt in rows:
         r = float(c_ours / c_opt) if c_opt else 1.0
         print(f"{size:>10}  {n:>6}  {n / max(took, 1e-9):>9,.0f}  {c_ours:>12,.2f}  {c_opt:>14,.2f}  {r:>7.4f}")
