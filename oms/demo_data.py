@@ -35,6 +35,7 @@ from oms.orders.intake.services import intake_order
 from oms.orders.intake.validation import parse_intake
 from oms.orders.models import Order
 from oms.orders.review.models import BlockKind, BlockListEntry, Coupon
+from oms.shipping.models import Carrier, RateCard, RateZone
 
 DEMO_USERS = [
     ("cs", CUSTOMER_SERVICE), ("cs2", CUSTOMER_SERVICE), ("warehouse", WAREHOUSE), ("logistics", LOGISTICS),
@@ -192,6 +193,85 @@ def _stock(skus: list[Sku], users: dict[str, User]) -> None:
                                          defaults={"reason": "多次恶意拒收"})
 
 
+CARRIERS = [
+    # code, name, service level, cash on delivery, tracking number pattern
+    ("sf", "顺丰速运", "express", True, r"^SF\d{13}$"),
+    ("zto", "中通快递", "standard", False, r"^7\d{13}$"),
+    ("yto", "圆通速递", "standard", False, r"^YT\d{13}$"),
+    ("sto", "申通快递", "standard", False, r"^77\d{11}$"),
+    ("yunda", "韵达速递", "economy", False, r"^4\d{14}$"),
+    ("jd", "京东物流", "express", True, r"^JD[0-9A-Z]{13}$"),
+    ("ems", "中国邮政EMS", "standard", True, r"^E[A-Z]\d{9}CN$"),
+]
+ALL_PROVINCES = [
+    "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
+    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区",
+    "海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "陕西省", "甘肃省", "青海省",
+    "宁夏回族自治区", "新疆维吾尔自治区",
+]
+REMOTE = ["西藏自治区", "新疆维吾尔自治区", "青海省", "内蒙古自治区"]
+NEARBY = {
+    "hz": ["上海市", "江苏省", "安徽省", "福建省", "江西省"],
+    "gz": ["广西壮族自治区", "海南省", "福建省", "湖南省", "江西省"],
+    "bj": ["天津市", "河北省", "山西省", "山东省", "辽宁省"],
+}
+# carrier: (first kg in province, nearby, country, remote), per extra kg the same; remote not served by ZTO.
+TARIFFS = {
+    "zto": (("5.00", "1.00"), ("7.00", "2.00"), ("10.00", "5.00"), None),
+    "sf": (("12.00", "2.00"), ("14.00", "4.00"), ("20.00", "8.00"), ("28.00", "16.00")),
+    "ems": (("8.00", "2.00"), ("10.00", "3.00"), ("14.00", "6.00"), ("20.00", "12.00")),
+}
+SOUTH_ONLY = ("LYCHEE-FZX-2.5KG", "妃子笑荔枝", "鲜果/2.5kg", 2800)  # fresh fruit, shipped from Guangzhou only
+
+
+def _carriers() -> None:
+    """Seven carriers; ZTO, SF and EMS contracts from every warehouse, priced by distance."""
+    for code, name, level, cod, pattern in CARRIERS:
+        Carrier.objects.get_or_create(code=code, defaults={
+            "name": name, "service_level": level, "supports_cod": cod, "tracking_number_pattern": pattern})
+    for warehouse in Warehouse.objects.filter(code__in=NEARBY):
+        near = NEARBY[warehouse.code]
+        country = [p for p in ALL_PROVINCES if p not in near and p not in REMOTE and p != warehouse.province]
+        for carrier_code, (own, nearby, rest, remote) in TARIFFS.items():
+            card, created = RateCard.objects.get_or_create(
+                carrier=Carrier.objects.get(code=carrier_code), warehouse=warehouse,
+                defaults={"volumetric_divisor": 6000 if carrier_code == "sf" else 8000})
+            if not created:
+                continue
+            zones = [("同省", [warehouse.province], own, 1), ("邻近省份", near, nearby, 2), ("全国", country, rest, 3),
+                     ("偏远地区", REMOTE, remote, 6)]
+            for name, provinces, prices, days in zones:
+                RateZone.objects.create(
+                    rate_card=card, name=name, provinces=provinces, served=prices is not None,
+                    first_price=Decimal(prices[0]) if prices else 0, step_price=Decimal(prices[1]) if prices else 0,
+                    promise_days=days - 1 if carrier_code == "sf" and days > 1 else days)
+
+
+def _split_order(shop: Actor, now) -> int:
+    """A Shenzhen order for tea (Hangzhou only) and lychees (Guangzhou only): two packages."""
+    sku, _ = Sku.objects.get_or_create(code=SOUTH_ONLY[0], defaults={
+        "name": SOUTH_ONLY[1], "spec": SOUTH_ONLY[2], "weight_g": SOUTH_ONLY[3], "fragile": True})
+    if not StockLevel.objects.filter(sku=sku).exists():
+        receive_stock(sku_code=sku.code, warehouse_code="gz", quantity=30, actor=Actor.of(User.objects.get(
+            username="warehouse")), reference="DEMO-期初")
+    if Order.objects.filter(external_id="DEMO-SPLIT-00001").exists():
+        return 0
+    tea = Sku.objects.filter(code__startswith="TEA-").first()
+    placed = now - timedelta(hours=2)
+    payload = {
+        "channel": "web", "external_id": "DEMO-SPLIT-00001", "placed_at": placed.isoformat(),
+        "customer": {"name": "陈晓东", "phone": "13612345678"},
+        "shipping_address": {"name": "陈晓东", "phone": "13612345678", "province": "广东省", "city": "深圳市",
+                             "district": "南山区", "detail": "科技园南区高新南七道18号", "postcode": "518057"},
+        "lines": [{"sku": tea.code, "name": tea.name, "spec": tea.spec, "quantity": 1, "unit_price": "368.00"},
+                  {"sku": sku.code, "name": sku.name, "spec": sku.spec, "quantity": 1, "unit_price": "128.00"}],
+        "shipping_fee": "0.00", "paid_amount": "496.00",
+        "payment": {"method": "alipay", "status": "paid", "paid_at": (placed + timedelta(minutes=1)).isoformat(),
+                    "transaction_id": f"{placed:%Y%m%d}0000000001"},
+    }
+    return intake_order(command=parse_intake(payload, channel_lookup=channel_lookup), actor=shop).created
+
+
 def load_demo(*, orders: int = 300) -> str:
     """Create what is missing of the demo data; return a report with the demo accounts."""
     rng = random.Random(20261126)
@@ -200,9 +280,10 @@ def load_demo(*, orders: int = 300) -> str:
     skus = _skus()
     _mappings(skus)
     _stock(skus, users)
+    _carriers()
     shop, cs, cs2 = Actor.of(users["shop"]), Actor.of(users["cs"]), Actor.of(users["cs2"])
     channels = ["taobao", "taobao", "jd", "pdd", "web", "app", "miniapp"]
-    created = 0
+    created = _split_order(shop, now)  # first, so that review finds the scarce tea still in stock
     existing = set(Order.objects.filter(external_id__startswith="DEMO-").values_list("external_id", flat=True))
     for n in range(1, orders + 1):
         channel = channels[n % len(channels)]
@@ -224,7 +305,7 @@ def load_demo(*, orders: int = 300) -> str:
         elif n == 5:
             return_entry(order_no=order.order_no, actor=cs2, comment="收货电话少一位，请与客户核实")
         created += 1
-    while deliver_pending():  # what the worker would do next: review the orders that came in
+    while deliver_pending():  # what the worker would do next: review and allocate the orders that came in
         pass
     rows = "\n".join(f"  {u:<10} {r:<17} {demo_password(u)}" for u, r in DEMO_USERS)
     return (

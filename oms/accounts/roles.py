@@ -46,6 +46,8 @@ VIEW_STOCK = "inventory.view_stocklevel"
 RECEIVE_STOCK = "inventory.receive_stock"
 ADJUST_STOCK = "inventory.adjust_stock"
 MANAGE_CATALOGUE = "inventory.change_sku"  # SKUs, warehouses, bins, platform SKU mappings
+# fulfilment — see fulfillment/
+ALLOCATE_ORDERS = "fulfillment.allocate_order"  # run allocation again by hand
 # messages to buyers — see notifications/
 VIEW_MESSAGES = "notifications.view_message"
 RESEND_MESSAGES = "notifications.resend_message"
@@ -63,7 +65,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     OPERATIONS: {
         VIEW_ORDERS, IMPORT_ORDERS, CHECK_ENTRIES, VIEW_CHANNELS,
         REVIEW_ORDERS, OVERRIDE_REVIEW, RECORD_PAYMENT, CANCEL_ORDERS, MANAGE_REVIEW_RULES,
-        VIEW_STOCK, RECEIVE_STOCK, ADJUST_STOCK, MANAGE_CATALOGUE,
+        VIEW_STOCK, RECEIVE_STOCK, ADJUST_STOCK, MANAGE_CATALOGUE, ALLOCATE_ORDERS,
         VIEW_MESSAGES, RESEND_MESSAGES,
     },
     ADMIN: {

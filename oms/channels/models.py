@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.core.models import TimeStampedModel
 from oms.core.money import MoneyField
+from oms.fulfillment.strategy import AllocationStrategy
 
 
 class ChannelKind(models.TextChoices):
@@ -27,6 +28,11 @@ class Channel(TimeStampedModel):
     cod_limit = MoneyField(
         _("cash-on-delivery limit"), default=0,
         help_text=_("Highest payable amount for cash on delivery; 0 means no limit."),
+    )
+    allocation_strategy = models.CharField(
+        _("allocation strategy"), max_length=32, choices=AllocationStrategy.choices,
+        default=AllocationStrategy.FEWEST_THEN_CHEAPEST,
+        help_text=_("How the warehouses that ship this channel's orders are chosen."),
     )
     platform_funded_discounts = models.BooleanField(
         _("discounts are funded by the platform"), default=False,

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "oms.channels",
     "oms.inventory",
     "oms.shipping",
+    "oms.fulfillment",
     "oms.orders",
     "oms.notifications",
     "oms.web",

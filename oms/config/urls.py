@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from oms.accounts.api import MeView
 from oms.channels.api import ChannelOrdersView, ChannelsView
+from oms.fulfillment import api as fulfillment_api
 from oms.inventory import api as stock_api
 from oms.notifications import api as messages_api
 from oms.orders import api as orders_api
@@ -38,6 +39,7 @@ api_v1 = [
     path("orders/<str:order_no>/acknowledge-remark", review_api.AcknowledgeRemarkView.as_view(),
          name="order_acknowledge_remark"),
     path("orders/<str:order_no>/payment", review_api.RecordPaymentView.as_view(), name="order_payment"),
+    path("orders/<str:order_no>/allocate", fulfillment_api.AllocateOrderView.as_view(), name="order_allocate"),
     path("orders/<str:order_no>/cancel", review_api.CancelOrderView.as_view(), name="order_cancel"),
     path("review/queue", review_api.ReviewQueueView.as_view(), name="review_queue"),
     path("review/rules", review_api.ReviewRulesView.as_view(), name="review_rules"),

@@ -20,20 +20,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 from itertools import combinations, product
 
+from oms.fulfillment.strategy import AllocationStrategy
 from oms.shipping.rates import Card, Quote, cheapest
 
 MAX_EXACT_ASSIGNMENTS = 512  # SKU → warehouse choices tried exhaustively per warehouse set; beyond, greedy
 
 
-class Strategy(StrEnum):
-    FEWEST_THEN_CHEAPEST = "fewest_then_cheapest"
-    CHEAPEST = "cheapest"
-    NEAREST = "nearest"
-    PRIORITY = "priority"
-
+Strategy = AllocationStrategy
 
 @dataclass(frozen=True)
 class Item:

@@ -183,11 +183,29 @@ class ReservationBatch:
                                                  warehouse_id=take.warehouse_id, quantity=take.quantity))
 
     def write(self) -> None:
-        if not self.reservations:
+        if not self.movements:
             return
         store_reserved(list(self.changed.values()))
         insert_rows(self.movements)
         insert_rows(self.reservations)
+
+
+def reallocate(*, order, active: list[Reservation], takes: list[Take], levels: dict[tuple[int, int], StockLevel],
+               actor: Actor) -> None:
+    """Move an order's reservations to new takes on the same locked levels (release, then reserve)."""
+    movements = []
+    for r in active:
+        level = levels[(r.sku_id, r.warehouse_id)]
+        level.reserved -= r.quantity
+        movements.append(_movement(level, kind=MovementKind.RELEASE, reserved_delta=-r.quantity, actor=actor,
+                                   order=order, reason="reallocated"))
+    Reservation.objects.filter(pk__in=[r.pk for r in active]).update(
+        status=ReservationStatus.RELEASED, closed_at=timezone.now())
+    batch = ReservationBatch(levels=levels, actor=actor)
+    batch.movements = movements
+    batch.changed = {(r.sku_id, r.warehouse_id): levels[(r.sku_id, r.warehouse_id)] for r in active}
+    batch.add(order=order, takes=takes)
+    batch.write()
 
 
 def reserve(*, order, takes: list[Take], levels: dict[tuple[int, int], StockLevel], actor: Actor) -> None:

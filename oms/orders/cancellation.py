@@ -16,6 +16,7 @@ from oms.accounts.actor import Actor, require
 from oms.accounts.roles import CANCEL_ORDERS
 from oms.audit.services import record
 from oms.core.errors import ValidationFailed
+from oms.fulfillment.services import cancel_packages
 from oms.inventory import services as stock
 from oms.notifications.outbox import enqueue
 from oms.orders.entry import lock_order
@@ -43,6 +44,7 @@ def cancel_locked(order: Order, *, actor: Actor, reason: str, note: str = "", vi
     check_transition(order.status, OrderStatus.CANCELLED)
     status_before = order.status
     released = stock.release(order=order, actor=actor, reason=reason)
+    packages = cancel_packages(order)
     OrderHold.objects.filter(order=order, cleared_at__isnull=True).update(
         cleared_at=timezone.now(), resolution=HoldResolution.CANCELLED
     )
@@ -55,6 +57,8 @@ def cancel_locked(order: Order, *, actor: Actor, reason: str, note: str = "", vi
     order.cancel_reason = reason[:200]
     order.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
     data = {"released_units": released}
+    if packages:
+        data["cancelled_packages"] = packages
     if via:
         data["via"] = via
     record(order, "order_cancelled", actor=actor, reason=reason[:200], note=note,

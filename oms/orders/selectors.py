@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from oms.audit.models import AuditEvent
+from oms.fulfillment.models import Package, PackageLine
 from oms.inventory.models import Reservation
 from oms.orders.errors import OrderNotFound
 from oms.orders.models import EntryCheck, Order
@@ -94,6 +95,8 @@ def order_detail(order_no: str) -> Order:
                      to_attr="open_holds"),
             Prefetch("reservations",
                      queryset=Reservation.objects.select_related("sku", "warehouse", "line").order_by("id")),
+            Prefetch("packages", queryset=Package.objects.select_related("warehouse", "carrier").prefetch_related(
+                Prefetch("lines", queryset=PackageLine.objects.select_related("line", "sku"))).order_by("number")),
         )
         .filter(order_no=order_no)
         .first()

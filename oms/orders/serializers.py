@@ -120,6 +120,22 @@ class ReservationSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
+class PackageLineSerializer(serializers.Serializer):
+    line_no = serializers.IntegerField(source="line.line_no")
+    sku = serializers.CharField(source="sku.code")
+    quantity = serializers.IntegerField()
+
+
+class PackageSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    warehouse = serializers.CharField(source="warehouse.code")
+    carrier = serializers.CharField(source="carrier.code", default=None)
+    status = serializers.CharField()
+    weight_g = serializers.IntegerField()
+    freight = MoneyString()
+    lines = PackageLineSerializer(many=True)
+
+
 class OrderDetailSerializer(serializers.ModelSerializer):
     channel = serializers.CharField(source="channel.code")
     customer = CustomerSerializer(source="*")
@@ -132,6 +148,7 @@ class OrderDetailSerializer(serializers.ModelSerializer):
     timeline = EventSerializer(source="events", many=True)
     hold_reasons = HoldSerializer(source="open_holds", many=True, default=list)
     reservations = ReservationSerializer(many=True)
+    packages = PackageSerializer(many=True)
     created_by = serializers.CharField(source="created_by.username", default=None)
     checked_by = serializers.CharField(source="checked_by.username", default=None)
 
@@ -141,7 +158,7 @@ class OrderDetailSerializer(serializers.ModelSerializer):
             "order_no", "channel", "external_id", "source", "status", "placed_at", "customer",
             "shipping_address", "lines", "amounts", "discounts", "payment", "buyer_remark", "seller_note",
             "invoice", "cancelled_at", "cancel_reason", "entry_check", "created_by", "checked_by",
-            "created_at", "updated_at", "hold_reasons", "reservations", "timeline",
+            "created_at", "updated_at", "hold_reasons", "reservations", "packages", "timeline",
         ]
 
 

@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "remark_acknowledged": _("Remark read and handled"),
     "payment_recorded": _("Payment recorded"),
     "sku_mapping_changed": _("SKU mapping changed"),
+    "order_allocated": _("Allocated to warehouses"),
+    "allocation_failed": _("Allocation failed"),
 }
 
 # Changes name model fields, plus a few summaries that are not fields.
@@ -42,6 +44,7 @@ EXTRA_FIELD_LABELS = {
     "released_units": _("units released"),
     "via": _("via"),
     "hold_reasons": _("hold reasons"),
+    "cancelled_packages": _("packages cancelled"),
 }
 
 # Values that event data carries besides field values.

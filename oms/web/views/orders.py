@@ -15,6 +15,7 @@ from oms.accounts.actor import Actor
 from oms.accounts.roles import CHECK_ENTRIES, ENTER_ORDERS, VIEW_ORDERS
 from oms.channels.models import Channel
 from oms.core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from oms.fulfillment.messages import allocation_event_data
 from oms.orders import entry, selectors
 from oms.orders.cancellation import CANCEL_REASONS
 from oms.orders.errors import OrderNotFound
@@ -79,7 +80,10 @@ def timeline(order: Order) -> list[dict]:
             for name, pair in (e.changes or {}).items()
             if isinstance(pair, (list, tuple)) and len(pair) == 2
         ]
-        data = review.event_data(e.data or {}, warehouses=warehouses)
+        if e.action in ("order_allocated", "allocation_failed"):
+            data = allocation_event_data(e.data or {})
+        else:
+            data = review.event_data(e.data or {}, warehouses=warehouses)
         if data is None:
             data = [
                 (field_label(k), channel_names.get(v, v) if k == "channel" else value_label(k, v))
@@ -117,6 +121,7 @@ def detail_context(request, order: Order, **extra) -> dict:
         "return_form": extra.pop("return_form", None) or ReturnEntryForm(),
         "review": review.review_panel(request, order, extra.pop("review_forms", None)) if not is_draft else None,
         "reservations": list(order.reservations.all()),
+        "packages": list(order.packages.all()),
         "cancel_reason": CANCEL_REASONS.get(order.cancel_reason, order.cancel_reason),
         **extra,
     }

@@ -1,0 +1,51 @@
+"""Packages (子单): what one warehouse sends of an order. The buyer still sees one order."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from oms.core.models import TimeStampedModel
+from oms.core.money import MoneyField
+
+
+class PackageStatus(models.TextChoices):
+    ALLOCATED = "allocated", _("Allocated")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Package(TimeStampedModel):
+    """One parcel of an order from one warehouse, with the carrier and freight allocation chose."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="packages")
+    number = models.CharField(_("package number"), max_length=40, unique=True)
+    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="packages")
+    carrier = models.ForeignKey("shipping.Carrier", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="packages")
+    status = models.CharField(_("status"), max_length=16, choices=PackageStatus.choices,
+                              default=PackageStatus.ALLOCATED)
+    weight_g = models.PositiveIntegerField(_("expected weight (g)"), default=0)
+    freight = MoneyField(_("expected freight"), default=0)
+
+    class Meta:
+        ordering = ["order", "number"]
+        verbose_name = _("package")
+        verbose_name_plural = _("packages")
+        permissions = [("allocate_order", _("Allocate orders to warehouses"))]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PackageLine(models.Model):
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="lines")
+    line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="package_lines")
+    sku = models.ForeignKey("inventory.Sku", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        ordering = ["package", "id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="package_line_quantity_positive")]
+        verbose_name = _("package line")
+        verbose_name_plural = _("package lines")

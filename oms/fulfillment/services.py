@@ -1,0 +1,143 @@
+"""Allocation: decide which warehouse ships which units of an approved order, and make its packages.
+
+Runs in the worker after review approves an order (outbox topic `order.approved`) and on demand.
+Lock order: the order row, then the stock levels in (sku, warehouse) order. The stock the order
+already holds counts as available to it, so moving a reservation never competes with itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from oms.accounts.actor import Actor, require
+from oms.accounts.roles import ALLOCATE_ORDERS
+from oms.audit.services import record
+from oms.fulfillment.allocation import Allocation, Item, Request, Site, allocate
+from oms.fulfillment.errors import AlreadyAllocated, NotAllocatable
+from oms.fulfillment.models import Package, PackageLine, PackageStatus
+from oms.geo.divisions import province_name
+from oms.inventory import services as stock
+from oms.inventory.models import Reservation, ReservationStatus, Warehouse
+from oms.inventory.planning import Take
+from oms.orders.entry import lock_order
+from oms.orders.models import Order
+from oms.orders.status import OrderStatus, PaymentMethod, PaymentStatus
+from oms.shipping.models import Carrier
+from oms.shipping.rates import Card, Zone
+from oms.shipping.selectors import load_cards
+
+
+@dataclass(frozen=True)
+class AllocationOutcome:
+    order: Order
+    allocation: Allocation | None
+    problem: str = ""  # why there is no allocation: "cod_needs_split" or "no_way_to_ship"
+
+
+def allocate_order(*, order_no: str, actor: Actor) -> AllocationOutcome:
+    """Choose the warehouses (and carriers) that ship the order by its channel's strategy; make its packages."""
+    if actor.user is not None:
+        require(actor, ALLOCATE_ORDERS)
+    with transaction.atomic():
+        return allocate_locked(lock_order(order_no), actor=actor)
+
+
+def _unpriced(warehouse_id: int, province: str) -> Card:
+    """A warehouse without any rate card still ships (carrier chosen by hand, freight unknown)."""
+    zone = Zone(name="", provinces=frozenset({province}), served=True, first_weight_g=1000,
+                first_price=Decimal("0.00"), step_weight_g=1000, step_price=Decimal("0.00"), promise_days=0)
+    return Card(carrier="", warehouse_id=warehouse_id, divisor=8000, cod=True, zones=(zone,))
+
+
+def allocate_locked(order: Order, *, actor: Actor) -> AllocationOutcome:
+    """Allocation for an order whose row the caller has locked in this transaction."""
+    if order.status != OrderStatus.PENDING_SHIPMENT:
+        raise NotAllocatable(details={"order_no": order.order_no, "status": order.status})
+    if order.packages.exclude(status=PackageStatus.CANCELLED).exists():
+        raise AlreadyAllocated(details={"order_no": order.order_no})
+    lines = list(order.lines.select_related("sku").order_by("line_no"))
+    active = list(Reservation.objects.filter(order=order, status=ReservationStatus.ACTIVE).order_by("id"))
+    province = province_name(order.ship_province) or order.ship_province
+    warehouses = [w for w in Warehouse.objects.filter(active=True) if w.serves(order.ship_province)]
+    cards = load_cards([w.pk for w in warehouses])
+    sites = [Site(warehouse_id=w.pk, priority=w.priority, province=province_name(w.province) or w.province,
+                  serves_destination=True, cards=tuple(cards.get(w.pk) or [_unpriced(w.pk, province)]))
+             for w in warehouses]
+    items = tuple(Item(line_id=ln.pk, sku_id=ln.sku_id, quantity=ln.quantity, unit_weight_g=ln.sku.weight_g,
+                       unit_volume_cm3=ln.sku.length_mm * ln.sku.width_mm * ln.sku.height_mm / 1000)
+                  for ln in lines if ln.sku_id is not None)
+    levels = stock.lock_levels({it.sku_id for it in items},
+                               {w.pk for w in warehouses} | {r.warehouse_id for r in active})
+    available = {key: level.available for key, level in levels.items()}
+    for r in active:
+        available[(r.sku_id, r.warehouse_id)] = available.get((r.sku_id, r.warehouse_id), 0) + r.quantity
+    cod = order.payment_method == PaymentMethod.COD and order.payment_status != PaymentStatus.PAID
+    request = Request(items=items, province=province, cod=cod)
+    result = allocate(request, sites=sites, available=available, strategy=order.channel.allocation_strategy)
+    if result is None:
+        problem = _problem(request, sites, available)
+        record(order, "allocation_failed", actor=actor, data={"problem": problem,
+                                                             "strategy": order.channel.allocation_strategy})
+        return AllocationOutcome(order=order, allocation=None, problem=problem)
+
+    takes = [Take(pick.line_id, pick.sku_id, p.warehouse_id, pick.quantity) for p in result.packages
+             for pick in p.picks]
+    moved = _held(active) != _held(takes)
+    if moved:
+        stock.reallocate(order=order, active=active, takes=takes, levels=levels, actor=actor)
+    packages = _make_packages(order, result)
+    codes = {w.pk: w.code for w in warehouses}
+    by_id = {ln.pk: ln for ln in lines}
+    record(order, "order_allocated", actor=actor, data={
+        "strategy": result.strategy, "reservations_moved": moved,
+        "packages": [{"number": pkg.number, "warehouse": codes[pkg.warehouse_id], "carrier": p.quote.carrier,
+                      "freight": f"{p.quote.price:.2f}", "weight_g": p.weight_g,
+                      "lines": [{"line": by_id[pick.line_id].line_no, "sku": by_id[pick.line_id].sku_code,
+                                 "quantity": pick.quantity} for pick in p.picks]}
+                     for pkg, p in zip(packages, result.packages, strict=True)],
+        "compared": [{"warehouses": [codes[w] for w in o.warehouse_ids], "freight": f"{o.freight:.2f}"}
+                     for o in sorted(result.compared, key=lambda o: o.freight)[:10]],
+    })
+    return AllocationOutcome(order=order, allocation=result)
+
+
+def _problem(request: Request, sites: list[Site], available) -> str:
+    """Why an order has no allocation, in the words of PROBLEMS (oms.fulfillment.messages)."""
+    if request.cod:
+        if not any(card.cod for site in sites for card in site.cards):
+            return "no_cod_carrier"
+        if allocate(Request(items=request.items, province=request.province), sites=sites, available=available):
+            return "cod_needs_split"
+    return "no_way_to_ship"
+
+
+def _held(takes) -> dict[tuple[int, int, int], int]:
+    held: dict[tuple[int, int, int], int] = defaultdict(int)
+    for t in takes:
+        held[(t.line_id, t.sku_id, t.warehouse_id)] += t.quantity
+    return dict(held)
+
+
+def _make_packages(order: Order, result: Allocation) -> list[Package]:
+    carriers = dict(Carrier.objects.filter(code__in={p.quote.carrier for p in result.packages if p.quote.carrier})
+                    .values_list("code", "pk"))
+    taken = order.packages.count()  # cancelled packages keep their numbers
+    packages = Package.objects.bulk_create([
+        Package(order=order, number=f"{order.order_no}-{taken + i}", warehouse_id=p.warehouse_id,
+                carrier_id=carriers.get(p.quote.carrier), weight_g=p.weight_g, freight=p.quote.price)
+        for i, p in enumerate(result.packages, start=1)
+    ])
+    PackageLine.objects.bulk_create([
+        PackageLine(package=pkg, line_id=pick.line_id, sku_id=pick.sku_id, quantity=pick.quantity)
+        for pkg, p in zip(packages, result.packages, strict=True) for pick in p.picks
+    ])
+    return packages
+
+
+def cancel_packages(order: Order) -> int:
+    """Packages of a cancelled order are cancelled with it (inside the cancellation's transaction)."""
+    return Package.objects.filter(order=order, status=PackageStatus.ALLOCATED).update(status=PackageStatus.CANCELLED)
