@@ -202,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.set_defaults(func=cmd_skus)
 
     s = sub.add_parser("bench", help="run a benchmark in a temporary data folder")
-    s.add_argument("name", choices=["intake", "review", "allocation"])
+    s.add_argument("name", choices=["intake", "review", "allocation", "picking"])
     s.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     s.add_argument("--orders", type=int, default=None, help="orders per measurement")
     s.set_defaults(func=cmd_bench)

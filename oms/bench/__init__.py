@@ -15,6 +15,8 @@ def run_benchmark(name: str, args) -> int:
         from oms.bench.review import run
     elif name == "allocation":
         from oms.bench.allocation import run
+    elif name == "picking":
+        from oms.bench.picking import run
     else:
         print(f"oms: error: unknown benchmark {name!r}", file=sys.stderr)
         return 2
