@@ -27,7 +27,7 @@ from oms.accounts.roles import (
 from oms.accounts.services import create_user, token_for
 from oms.channels.models import Channel, ChannelSkuMapping
 from oms.channels.selectors import channel_lookup
-from oms.inventory.models import Sku, StockLevel, Warehouse
+from oms.inventory.models import Bin, Sku, SkuLocation, StockLevel, Warehouse
 from oms.inventory.services import receive_stock
 from oms.notifications.outbox import deliver_pending
 from oms.orders.entry import confirm_entry, enter_order, return_entry
@@ -247,6 +247,20 @@ def _carriers() -> None:
                     promise_days=days - 1 if carrier_code == "sf" and days > 1 else days)
 
 
+def _pick_faces() -> None:
+    """A bin for every SKU in every demo warehouse (Hangzhou has two blocks of 20 bays per aisle)."""
+    Warehouse.objects.filter(code="hz").update(blocks=2, bays_per_block=20)
+    skus = list(Sku.objects.order_by("code"))
+    for warehouse in Warehouse.objects.filter(code__in=NEARBY):
+        if SkuLocation.objects.filter(warehouse=warehouse).exists():
+            continue
+        for i, sku in enumerate(skus):
+            aisle, bay = i // 6 + 1, (i % 6) * 6 + 3
+            bin_, _ = Bin.objects.get_or_create(warehouse=warehouse, code=f"A{aisle:02d}-{bay:02d}-1",
+                                                defaults={"aisle": aisle, "bay": bay, "level": 1})
+            SkuLocation.objects.create(sku=sku, warehouse=warehouse, bin=bin_)
+
+
 def _split_order(shop: Actor, now) -> int:
     """A Shenzhen order for tea (Hangzhou only) and lychees (Guangzhou only): two packages."""
     sku, _ = Sku.objects.get_or_create(code=SOUTH_ONLY[0], defaults={
@@ -284,6 +298,7 @@ def load_demo(*, orders: int = 300) -> str:
     shop, cs, cs2 = Actor.of(users["shop"]), Actor.of(users["cs"]), Actor.of(users["cs2"])
     channels = ["taobao", "taobao", "jd", "pdd", "web", "app", "miniapp"]
     created = _split_order(shop, now)  # first, so that review finds the scarce tea still in stock
+    _pick_faces()
     existing = set(Order.objects.filter(external_id__startswith="DEMO-").values_list("external_id", flat=True))
     for n in range(1, orders + 1):
         channel = channels[n % len(channels)]

@@ -1,14 +1,19 @@
-"""Fulfilment API: run allocation again by hand."""
+"""Fulfilment API: allocation by hand, pick lists."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oms.accounts.actor import Actor
-from oms.accounts.roles import ALLOCATE_ORDERS
+from oms.accounts.roles import ALLOCATE_ORDERS, PICK_ORDERS
+from oms.core.errors import ValidationFailed
 from oms.fulfillment.errors import NoAllocation
+from oms.fulfillment.picking import DEFAULT_MAX_LINES, MAX_LINES, WaveRules, create_pick_list
+from oms.fulfillment.selectors import pick_list_sheet
 from oms.fulfillment.services import allocate_order
 from oms.orders.selectors import order_detail
 from oms.orders.serializers import OrderDetailSerializer
@@ -25,3 +30,62 @@ class AllocateOrderView(APIView):
         if outcome.allocation is None:
             raise NoAllocation(details={"order_no": order_no, "problem": outcome.problem})
         return Response(OrderDetailSerializer(order_detail(order_no)).data)
+
+
+PICK_LIST_OUT = inline_serializer("PickList", {
+    "number": serializers.CharField(), "warehouse": serializers.CharField(), "status": serializers.CharField(),
+    "route_m": serializers.FloatField(), "created_at": serializers.DateTimeField(),
+    "created_by": serializers.CharField(allow_null=True), "packages": serializers.IntegerField(),
+    "units": serializers.IntegerField(), "stops": serializers.ListField(child=serializers.DictField()),
+    "sort_to_order": serializers.ListField(child=serializers.DictField()),
+})
+
+
+def _wave_rules(data) -> WaveRules:
+    if not isinstance(data, dict):
+        raise ValidationFailed(_("The request body must be a JSON object."))
+    problems = {}
+    warehouse = data.get("warehouse")
+    if not isinstance(warehouse, str) or not warehouse.strip():
+        problems["warehouse"] = [_("This field is required.")]
+    carrier = data.get("carrier") or None
+    if carrier is not None and not isinstance(carrier, str):
+        problems["carrier"] = [_("Must be a string.")]
+    max_lines = data.get("max_lines", DEFAULT_MAX_LINES)
+    if not isinstance(max_lines, int) or isinstance(max_lines, bool) or not 1 <= max_lines <= MAX_LINES:
+        problems["max_lines"] = [_("A whole number from 1 to %(max)s.") % {"max": MAX_LINES}]
+    packages = data.get("packages") or []
+    if not isinstance(packages, list) or not all(isinstance(p, str) for p in packages):
+        problems["packages"] = [_("A list of package numbers.")]
+    if problems:
+        raise ValidationFailed(details=problems)
+    return WaveRules(carrier=carrier, max_lines=max_lines, package_numbers=tuple(packages))
+
+
+class PickListsView(APIView):
+    required_permissions = {"POST": PICK_ORDERS}
+
+    @extend_schema(operation_id="pick_lists_create",
+                   request=inline_serializer("PickListIn", {
+                       "warehouse": serializers.CharField(), "carrier": serializers.CharField(required=False),
+                       "max_lines": serializers.IntegerField(required=False),
+                       "packages": serializers.ListField(child=serializers.CharField(), required=False)}),
+                   responses={201: PICK_LIST_OUT},
+                   description="Put the packages waiting in a warehouse on a pick list (a wave: oldest orders "
+                               "first, optionally of one carrier, up to max_lines lines), or exactly the given "
+                               "packages. The stops come in walking order; sort_to_order says which units go to "
+                               "which package.")
+    def post(self, request):
+        data = request.data
+        rules = _wave_rules(data)
+        pick_list = create_pick_list(warehouse_code=data["warehouse"].strip(), actor=Actor.of(request.user),
+                                     rules=rules)
+        return Response(pick_list_sheet(pick_list.number), status=201)
+
+
+class PickListView(APIView):
+    required_permissions = {"GET": PICK_ORDERS}
+
+    @extend_schema(operation_id="pick_lists_retrieve", responses=PICK_LIST_OUT)
+    def get(self, request, number: str):
+        return Response(pick_list_sheet(number))

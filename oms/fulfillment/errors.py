@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from oms.core.errors import Conflict
+from oms.core.errors import Conflict, NotFound
 
 
 class NotAllocatable(Conflict):
@@ -16,3 +16,8 @@ class AlreadyAllocated(Conflict):
 class NoAllocation(Conflict):
     code = "no_allocation"
     default_message = _("No warehouse can ship this order now (see the details and the order's timeline).")
+
+
+class PickListNotFound(NotFound):
+    code = "pick_list_not_found"
+    default_message = _("There is no pick list with this number.")

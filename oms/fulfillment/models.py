@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oms.core.models import TimeStampedModel
 from oms.core.money import MoneyField
@@ -27,12 +28,15 @@ class Package(TimeStampedModel):
                               default=PackageStatus.ALLOCATED)
     weight_g = models.PositiveIntegerField(_("expected weight (g)"), default=0)
     freight = MoneyField(_("expected freight"), default=0)
+    pick_list = models.ForeignKey("PickList", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="packages")
 
     class Meta:
         ordering = ["order", "number"]
         verbose_name = _("package")
         verbose_name_plural = _("packages")
-        permissions = [("allocate_order", _("Allocate orders to warehouses"))]
+        permissions = [("allocate_order", _("Allocate orders to warehouses")),
+                       ("pick_orders", _("Create pick lists and pick"))]
 
     def __str__(self) -> str:
         return self.number
@@ -49,3 +53,45 @@ class PackageLine(models.Model):
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="package_line_quantity_positive")]
         verbose_name = _("package line")
         verbose_name_plural = _("package lines")
+
+
+class PickListStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("pick list", "Open")
+    DONE = "done", pgettext_lazy("pick list", "Picked")
+
+
+class PickList(TimeStampedModel):
+    """What a picker fetches on one walk: the lines of one or several packages (a wave) of one warehouse."""
+
+    number = models.CharField(_("pick list number"), max_length=40, unique=True)
+    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="pick_lists")
+    status = models.CharField(_("status"), max_length=16, choices=PickListStatus.choices,
+                              default=PickListStatus.OPEN)
+    route_m = models.FloatField(_("route length (m)"), default=0)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("pick list")
+        verbose_name_plural = _("pick lists")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PickListLine(models.Model):
+    """One package line to fetch, at its place in the walking route."""
+
+    pick_list = models.ForeignKey(PickList, on_delete=models.CASCADE, related_name="lines")
+    package_line = models.ForeignKey(PackageLine, on_delete=models.PROTECT, related_name="pick_lines")
+    sku = models.ForeignKey("inventory.Sku", on_delete=models.PROTECT, related_name="+")
+    bin = models.ForeignKey("inventory.Bin", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    sequence = models.PositiveIntegerField(_("stop"), help_text=_("Position of the bin on the route, from 1."))
+    picked_quantity = models.PositiveIntegerField(_("picked"), default=0)
+
+    class Meta:
+        ordering = ["pick_list", "sequence", "id"]
+        verbose_name = _("pick list line")
+        verbose_name_plural = _("pick list lines")

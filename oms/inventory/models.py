@@ -50,6 +50,15 @@ class Warehouse(TimeStampedModel):
         help_text=_("Provinces this warehouse ships to; empty means the whole country."),
     )
     active = models.BooleanField(_("active"), default=True)
+    # The picking layout (manual §2.3.2): parallel aisles numbered from 1 at the depot side, bays
+    # numbered from 1 at the front, blocks of bays separated by cross aisles.
+    aisle_width_m = models.FloatField(_("aisle spacing (m)"), default=3.0)
+    bay_width_m = models.FloatField(_("bay width (m)"), default=1.2)
+    bays_per_block = models.PositiveSmallIntegerField(_("bays per block"), default=20)
+    blocks = models.PositiveSmallIntegerField(_("blocks"), default=1,
+                                              help_text=_("Blocks of bays along an aisle, with a cross aisle "
+                                                          "between each two."))
+    cross_aisle_width_m = models.FloatField(_("cross aisle width (m)"), default=2.0)
 
     class Meta:
         ordering = ["priority", "code"]
@@ -87,6 +96,19 @@ class Bin(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class SkuLocation(models.Model):
+    """The bin a SKU is picked from in a warehouse (its pick face)."""
+
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="locations")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="sku_locations")
+    bin = models.ForeignKey(Bin, on_delete=models.PROTECT, related_name="sku_locations")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sku", "warehouse"], name="one_pick_face_per_sku_and_warehouse")]
+        verbose_name = _("SKU location")
+        verbose_name_plural = _("SKU locations")
 
 
 class StockLevel(models.Model):

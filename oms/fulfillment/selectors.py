@@ -1,0 +1,49 @@
+"""Reads of fulfilment data: a pick list as a picker and a sorter use it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from oms.fulfillment.errors import PickListNotFound
+from oms.fulfillment.models import PickList
+
+
+def pick_list_sheet(number: str) -> dict:
+    """The pick list: stops in walking order (bin, SKU, total quantity and which order takes how many),
+    and the sort-to-order view (播种): per package, a slot number and what goes into it."""
+    pick_list = (PickList.objects.select_related("warehouse", "created_by")
+                 .prefetch_related("lines__sku", "lines__bin", "lines__package_line__package__order",
+                                   "lines__package_line__line").filter(number=number).first())
+    if pick_list is None:
+        raise PickListNotFound(details={"pick_list": number})
+    lines = list(pick_list.lines.all())
+    slots: dict[str, int] = {}
+    for ln in sorted(lines, key=lambda ln: ln.package_line.package.number):
+        slots.setdefault(ln.package_line.package.number, len(slots) + 1)
+    stops: dict[tuple, dict] = {}
+    for ln in lines:
+        key = (ln.sequence, ln.bin_id, ln.sku_id)
+        package = ln.package_line.package
+        stop = stops.setdefault(key, {
+            "stop": ln.sequence, "bin": ln.bin.code if ln.bin else None, "sku": ln.sku.code, "name": ln.sku.name,
+            "spec": ln.sku.spec, "barcode": ln.sku.barcode, "quantity": 0, "picked": 0, "orders": []})
+        stop["quantity"] += ln.quantity
+        stop["picked"] += ln.picked_quantity
+        stop["orders"].append({"order_no": package.order.order_no, "package": package.number,
+                               "slot": slots[package.number], "quantity": ln.quantity})
+    sorting: dict[str, dict] = {}
+    items = defaultdict(list)
+    for ln in lines:
+        package = ln.package_line.package
+        sorting.setdefault(package.number, {"slot": slots[package.number], "package": package.number,
+                                            "order_no": package.order.order_no, "items": items[package.number]})
+        items[package.number].append({"sku": ln.sku.code, "name": ln.sku.name, "quantity": ln.quantity,
+                                      "line_no": ln.package_line.line.line_no})
+    return {
+        "number": pick_list.number, "warehouse": pick_list.warehouse.code, "status": pick_list.status,
+        "route_m": pick_list.route_m, "created_at": pick_list.created_at,
+        "created_by": pick_list.created_by.username if pick_list.created_by else None,
+        "packages": len(slots), "units": sum(ln.quantity for ln in lines),
+        "stops": sorted(stops.values(), key=lambda s: (s["stop"], s["bin"] or "", s["sku"])),
+        "sort_to_order": sorted(sorting.values(), key=lambda s: s["slot"]),
+    }
