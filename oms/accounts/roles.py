@@ -49,6 +49,7 @@ MANAGE_CATALOGUE = "inventory.change_sku"  # SKUs, warehouses, bins, platform SK
 # fulfilment — see fulfillment/
 ALLOCATE_ORDERS = "fulfillment.allocate_order"  # run allocation again by hand
 PICK_ORDERS = "fulfillment.pick_orders"  # create pick lists (waves) and pick
+PACK_ORDERS = "fulfillment.pack_orders"  # re-check, pack, print labels
 # messages to buyers — see notifications/
 VIEW_MESSAGES = "notifications.view_message"
 RESEND_MESSAGES = "notifications.resend_message"
@@ -60,13 +61,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         REVIEW_ORDERS, RECORD_PAYMENT, CANCEL_ORDERS, VIEW_STOCK,
         VIEW_MESSAGES, RESEND_MESSAGES,
     },
-    WAREHOUSE: {VIEW_ORDERS, VIEW_CHANNELS, VIEW_STOCK, RECEIVE_STOCK, ADJUST_STOCK, PICK_ORDERS},
+    WAREHOUSE: {VIEW_ORDERS, VIEW_CHANNELS, VIEW_STOCK, RECEIVE_STOCK, ADJUST_STOCK, PICK_ORDERS, PACK_ORDERS},
     LOGISTICS: {VIEW_ORDERS, VIEW_CHANNELS, VIEW_STOCK},
     FINANCE: {VIEW_ORDERS, VIEW_CHANNELS, RECORD_PAYMENT},
     OPERATIONS: {
         VIEW_ORDERS, IMPORT_ORDERS, CHECK_ENTRIES, VIEW_CHANNELS,
         REVIEW_ORDERS, OVERRIDE_REVIEW, RECORD_PAYMENT, CANCEL_ORDERS, MANAGE_REVIEW_RULES,
-        VIEW_STOCK, RECEIVE_STOCK, ADJUST_STOCK, MANAGE_CATALOGUE, ALLOCATE_ORDERS, PICK_ORDERS,
+        VIEW_STOCK, RECEIVE_STOCK, ADJUST_STOCK, MANAGE_CATALOGUE, ALLOCATE_ORDERS, PICK_ORDERS, PACK_ORDERS,
         VIEW_MESSAGES, RESEND_MESSAGES,
     },
     ADMIN: {

@@ -4,12 +4,14 @@ Django's bulk_create prepares every value through the field's full save path, wh
 review path cost more CPU than the database spent storing the rows. Here each field's
 conversion is chosen once per model and plain values (numbers, text, foreign keys) pass
 through untouched. The rows get no primary keys back: use it where nothing reads them.
-Timestamps with auto_now/auto_now_add are set to now, as save() sets them on a new row.
+Timestamps with auto_now/auto_now_add are set to now, as save() sets them on a new row; values
+of any other type than plain str/int/bool/None (a choices member, a naive datetime, a lazy
+string) go through the field's own conversion, as in bulk_create.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 
@@ -22,23 +24,16 @@ _PLAIN = (
     models.BigIntegerField, models.BooleanField, models.CharField, models.ForeignKey, models.IntegerField,
     models.PositiveIntegerField, models.PositiveSmallIntegerField, models.SmallIntegerField, models.TextField,
 )
+_AS_IS = (str, int, bool, type(None))  # exact types: a choices enum or a lazy string is converted
 
 
 @cache
-def _plan(model: type[models.Model], vendor: str) -> tuple[str, list[tuple[str, Callable | None, bool]]]:
-    """The column list and, per field, (attribute, converter or None, is an auto timestamp)."""
+def _plan(model: type[models.Model], vendor: str) -> tuple[str, list[tuple[str, models.Field, bool, bool]]]:
+    """The column list and, per field, (attribute, field, plain, is an auto timestamp)."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    plan = []
-    for f in fields:
-        stamp = bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
-        if type(f) in _PLAIN:
-            convert = None
-        elif type(f) is models.DateTimeField:
-            convert = lambda value: connection.ops.adapt_datetimefield_value(value)  # noqa: E731  (this thread's connection)
-        else:
-            convert = (lambda field: lambda value: field.get_db_prep_save(value, connection))(f)
-        plan.append((f.attname, convert, stamp))
+    plan = [(f.attname, f, type(f) in _PLAIN,
+             bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))) for f in fields]
     return columns, plan
 
 
@@ -53,6 +48,8 @@ def server_bound_cursor() -> Iterator:
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     connection.ensure_connection()
+    # No automatic prepared statements: they would not survive a pooler in transaction mode.
+    connection.connection.prepare_threshold = None
     raw = ServerBindingCursor(connection.connection)
     try:
         yield connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
@@ -62,19 +59,24 @@ def server_bound_cursor() -> Iterator:
 
 @cache
 def _array_types(model: type[models.Model]) -> str:
-    """PostgreSQL: `unnest(%s::bigint[], %s::jsonb[], …)`, one array parameter per column."""
+    """PostgreSQL: `unnest(%s::bigint[], %s::text[], …)`, one array parameter per column.
+
+    Text goes as text[], not varchar(n)[]: an explicit cast to varchar(n) would cut a long value
+    silently, while the assignment to the column refuses it, as an ordinary INSERT does.
+    """
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    return ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    return ", ".join(f"%s::{'text' if f.db_type(connection).startswith('varchar') else f.db_type(connection)}[]"
+                     for f in fields)
 
 
 def _values(obj: models.Model, plan, now) -> list:
     row = []
-    for attname, convert, stamp in plan:
+    for attname, field, plain, stamp in plan:
         value = getattr(obj, attname)
         if stamp:
             value = now
             setattr(obj, attname, value)
-        row.append(value if convert is None else convert(value))
+        row.append(value if plain and type(value) in _AS_IS else field.get_db_prep_save(value, connection))
     return row
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -9,11 +10,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oms.accounts.actor import Actor
-from oms.accounts.roles import ALLOCATE_ORDERS, PICK_ORDERS
+from oms.accounts.roles import ALLOCATE_ORDERS, PACK_ORDERS, PICK_ORDERS
 from oms.core.errors import ValidationFailed
+from oms.fulfillment.documents.labels_pdf import render_labels
+from oms.fulfillment.documents.pick_list_pdf import render_pick_list
 from oms.fulfillment.errors import NoAllocation
-from oms.fulfillment.picking import DEFAULT_MAX_LINES, MAX_LINES, WaveRules, create_pick_list
-from oms.fulfillment.selectors import pick_list_sheet
+from oms.fulfillment.picking import (
+    DEFAULT_MAX_LINES,
+    MAX_LINES,
+    WaveRules,
+    create_pick_list,
+    record_labels_printed,
+)
+from oms.fulfillment.selectors import label_data, pick_list_sheet
 from oms.fulfillment.services import allocate_order
 from oms.orders.selectors import order_detail
 from oms.orders.serializers import OrderDetailSerializer
@@ -89,3 +98,42 @@ class PickListView(APIView):
     @extend_schema(operation_id="pick_lists_retrieve", responses=PICK_LIST_OUT)
     def get(self, request, number: str):
         return Response(pick_list_sheet(number))
+
+
+PDF = "application/pdf"
+MAX_LABELS = 200
+
+
+class PickListPdfView(APIView):
+    required_permissions = {"GET": PICK_ORDERS}
+
+    @extend_schema(operation_id="pick_lists_pdf", responses={(200, PDF): bytes},
+                   description="The pick list as an A4 PDF (Chinese font embedded, barcodes for the list and SKUs).")
+    def get(self, request, number: str):
+        pdf = render_pick_list(pick_list_sheet(number))
+        response = HttpResponse(pdf, content_type=PDF)
+        response["Content-Disposition"] = f'inline; filename="{number}.pdf"'
+        return response
+
+
+class LabelsView(APIView):
+    required_permissions = {"POST": PACK_ORDERS}
+
+    @extend_schema(operation_id="labels_print",
+                   request=inline_serializer("LabelsIn", {"packages": serializers.ListField(
+                       child=serializers.CharField())}),
+                   responses={(200, PDF): bytes},
+                   description="Shipping labels (100 × 150 mm, one page per package) for the given packages, in "
+                               "one PDF; each print is recorded in the orders' timelines.")
+    def post(self, request):
+        data = request.data
+        packages = data.get("packages") if isinstance(data, dict) else None
+        if not isinstance(packages, list) or not packages or not all(isinstance(p, str) for p in packages) \
+                or len(packages) > MAX_LABELS:
+            raise ValidationFailed(details={"packages": [
+                _("A list of 1 to %(max)s package numbers.") % {"max": MAX_LABELS}]})
+        pdf = render_labels(label_data(packages))
+        record_labels_printed(package_numbers=packages, actor=Actor.of(request.user))
+        response = HttpResponse(pdf, content_type=PDF)
+        response["Content-Disposition"] = 'inline; filename="labels.pdf"'
+        return response

@@ -21,3 +21,8 @@ class NoAllocation(Conflict):
 class PickListNotFound(NotFound):
     code = "pick_list_not_found"
     default_message = _("There is no pick list with this number.")
+
+
+class PackageNotFound(NotFound):
+    code = "package_not_found"
+    default_message = _("There is no package with this number.")

@@ -36,7 +36,8 @@ class Package(TimeStampedModel):
         verbose_name = _("package")
         verbose_name_plural = _("packages")
         permissions = [("allocate_order", _("Allocate orders to warehouses")),
-                       ("pick_orders", _("Create pick lists and pick"))]
+                       ("pick_orders", _("Create pick lists and pick")),
+                       ("pack_orders", _("Re-check, pack and print labels"))]
 
     def __str__(self) -> str:
         return self.number

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from oms.fulfillment.errors import PickListNotFound
-from oms.fulfillment.models import PickList
+from oms.fulfillment.errors import PackageNotFound, PickListNotFound
+from oms.fulfillment.models import Package, PickList
 
 
 def pick_list_sheet(number: str) -> dict:
@@ -47,3 +47,27 @@ def pick_list_sheet(number: str) -> dict:
         "stops": sorted(stops.values(), key=lambda s: (s["stop"], s["bin"] or "", s["sku"])),
         "sort_to_order": sorted(sorting.values(), key=lambda s: s["slot"]),
     }
+
+
+def label_data(package_numbers: list[str]) -> list:
+    """Labels for these packages, in the order asked; PackageNotFound names any unknown number."""
+    from oms.fulfillment.documents.labels_pdf import LabelData, mask_phone
+
+    packages = {p.number: p for p in Package.objects.filter(number__in=package_numbers).select_related(
+        "order", "warehouse", "carrier").prefetch_related("lines__sku")}
+    missing = [n for n in package_numbers if n not in packages]
+    if missing:
+        raise PackageNotFound(details={"packages": missing})
+    labels = []
+    for number in package_numbers:
+        p = packages[number]
+        order, wh = p.order, p.warehouse
+        labels.append(LabelData(
+            package=p.number, order_no=order.order_no, carrier=p.carrier.name if p.carrier else "",
+            tracking_number="", sender_name=wh.name,
+            sender_address=f"{wh.province}{wh.city}{wh.address}",
+            recipient_name=order.ship_name, recipient_phone=mask_phone(order.ship_phone),
+            recipient_address=f"{order.ship_province}{order.ship_city}{order.ship_district}{order.ship_detail}",
+            contents="; ".join(f"{ln.sku.name} × {ln.quantity}" for ln in p.lines.all()), weight_g=p.weight_g,
+        ))
+    return labels

@@ -49,7 +49,8 @@ def cancel_locked(order: Order, *, actor: Actor, reason: str, note: str = "", vi
         cleared_at=timezone.now(), resolution=HoldResolution.CANCELLED
     )
     counted = list(OrderDiscount.objects.filter(order=order, use_counted=True).values_list("code", flat=True))
-    if counted:  # give back exactly the uses review counted
+    if counted:  # give back exactly the uses review counted; rows locked in code order, as review locks them
+        list(Coupon.objects.select_for_update().filter(code__in=counted).order_by("code").values_list("pk"))
         Coupon.objects.filter(code__in=counted, used_count__gt=0).update(used_count=F("used_count") - 1)
         OrderDiscount.objects.filter(order=order, use_counted=True).update(use_counted=False)
     order.status = OrderStatus.CANCELLED

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
 from django.forms.models import model_to_dict
 
 from oms.audit.models import AuditEvent
@@ -68,3 +69,25 @@ def test_choice_values_are_stored_as_their_value_not_their_name(db):
                                on_hand_after=5, reserved_after=2, actor_username="system")])
 
     assert StockMovement.objects.filter(kind="reservation", reserved_delta=2).count() == 1
+
+
+def test_text_longer_than_its_column_is_refused_as_by_an_ordinary_insert(db):
+    from django.db import DataError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        return  # SQLite does not enforce VARCHAR lengths, for either way of inserting
+    with pytest.raises(DataError), transaction.atomic():
+        insert_rows([OutboxMessage(topic="t" * 100, payload={})])
+
+
+def test_a_naive_time_is_taken_in_the_project_time_zone_as_the_orm_does(db):
+    import warnings
+    from datetime import datetime as naive_datetime
+
+    naive = naive_datetime(2026, 11, 26, 10, 0, 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # Django warns about naive times
+        AuditEvent.objects.bulk_create([AuditEvent(action="orm", actor_username="x", actor_roles="", at=naive)])
+        insert_rows([AuditEvent(action="fast", actor_username="x", actor_roles="", at=naive)])
+
+    assert AuditEvent.objects.get(action="fast").at == AuditEvent.objects.get(action="orm").at

@@ -6,7 +6,8 @@ Every action locks the order first, then (through facts/inventory) the stock lev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.utils import timezone
@@ -100,6 +101,7 @@ def _review_batch(orders: list[Order], *, actor: Actor, trigger: str) -> list[Re
     outcomes, passed, held = [], [], []
     for loaded in batch:
         loaded.plan_stock()
+        claims.update_facts(loaded)
         findings, ran = run_rules(loaded.facts, settings)
         findings = [f for f in findings if f.code not in loaded.acknowledged]
         if not findings:
@@ -128,6 +130,13 @@ class _CouponClaims:
         self.codes = sorted({c for loaded in batch for c in loaded.facts.coupons})
         self.locked: dict[str, Coupon] | None = None
         self.counted: list[OrderDiscount] = []
+        self.uses: dict[str, int] = defaultdict(int)  # counted by earlier orders of this batch
+
+    def update_facts(self, loaded: Loaded) -> None:
+        """Let the coupon rule see the uses earlier orders of the batch counted, as one by one it would."""
+        if self.uses and loaded.facts.coupons:
+            loaded.facts.coupons = {code: replace(c, used_count=c.used_count + self.uses[code]) if self.uses.get(
+                code) else c for code, c in loaded.facts.coupons.items()}
 
     def claim(self, loaded: Loaded, *, strict: bool = True) -> list[Finding]:
         """Count this order's use of each of our coupons; with strict=False a used-up one is passed over."""
@@ -146,6 +155,7 @@ class _CouponClaims:
         for coupon in coupons:
             if coupon.code in counted:
                 coupon.used_count += 1
+                self.uses[coupon.code] += 1
         for discount in loaded.coupon_discounts:
             if discount.code in counted and not discount.use_counted:
                 discount.use_counted = True

@@ -8,7 +8,7 @@ arrive in bursts, so they are reviewed a batch at a time (`review_orders`).
 from __future__ import annotations
 
 from oms.accounts.actor import Actor
-from oms.notifications.outbox import BATCH_SIZE, subscribe, subscribe_batch
+from oms.notifications.outbox import subscribe, subscribe_batch
 from oms.orders.models import Order
 from oms.orders.review.models import OrderHold
 from oms.orders.review.services import review_orders
@@ -18,8 +18,10 @@ REREVIEW_BATCH = 500  # held orders re-checked per event; the oldest first
 
 
 def _review(order_nos: list[str], trigger: str) -> None:
-    for start in range(0, len(order_nos), BATCH_SIZE):
-        review_orders(order_nos=order_nos[start:start + BATCH_SIZE], actor=Actor.system(), trigger=trigger)
+    # One call, however many orders: all of them are locked before any stock level or coupon. Two
+    # calls in one transaction would lock the second call's orders after the first one's levels.
+    if order_nos:
+        review_orders(order_nos=order_nos, actor=Actor.system(), trigger=trigger)
 
 
 @subscribe_batch("order.received")

@@ -177,3 +177,13 @@ def test_orders_held_for_stock_are_approved_oldest_first_when_stock_arrives(take
     statuses = {n: Order.objects.get(order_no=n).status for n in (oldest, older, newer)}
     assert statuses == {oldest: "pending_shipment", older: "pending_shipment", newer: "on_hold"}
     assert verify_stock().ok
+
+
+def test_a_coupon_used_up_earlier_in_the_batch_is_named_even_when_the_later_order_has_other_reasons(take_in):
+    Coupon.objects.filter(code="NEW10").update(max_uses=1, min_spend="0.00")
+    coupon = {"discounts": [{"kind": "coupon", "code": "NEW10", "amount": "10.00"}], "paid_amount": "10.00"}
+    first, second = take_in(1, **coupon), take_in(1, buyer_remark="请改地址", **coupon)
+
+    outcomes = review_orders(order_nos=[first, second], actor=Actor.system(), trigger="received")
+
+    assert sorted(f.code for f in outcomes[1].findings) == ["coupon_invalid", "remark_attention"]
