@@ -69,6 +69,8 @@ class PickList(TimeStampedModel):
     status = models.CharField(_("status"), max_length=16, choices=PickListStatus.choices,
                               default=PickListStatus.OPEN)
     route_m = models.FloatField(_("route length (m)"), default=0)
+    confirmed_bin = models.ForeignKey("inventory.Bin", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+", help_text=_("The bin the picker scanned last."))
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
 
@@ -91,8 +93,17 @@ class PickListLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     sequence = models.PositiveIntegerField(_("stop"), help_text=_("Position of the bin on the route, from 1."))
     picked_quantity = models.PositiveIntegerField(_("picked"), default=0)
+    short_quantity = models.PositiveIntegerField(_("short"), default=0,
+                                                 help_text=_("Units the bin did not have (short pick)."))
 
     class Meta:
         ordering = ["pick_list", "sequence", "id"]
         verbose_name = _("pick list line")
         verbose_name_plural = _("pick list lines")
+
+    @property
+    def remaining(self) -> int:
+        """Units still to fetch; none for a package cancelled meanwhile (its order went back on hold)."""
+        if self.package_line.package.status == PackageStatus.CANCELLED:
+            return 0
+        return self.quantity - self.picked_quantity - self.short_quantity

@@ -115,6 +115,23 @@ def adjust_stock(*, sku_code: str, warehouse_code: str, delta: int, reason: str,
     return level
 
 
+def write_off_missing(*, sku_id: int, warehouse_id: int, units: int, reason: str, actor: Actor) -> int:
+    """Take units found missing (a short pick) off the count, as far as reservations allow; how many were.
+
+    Inside the caller's transaction; the level is locked here (after the caller's orders).
+    """
+    level = lock_levels([sku_id], [warehouse_id]).get((sku_id, warehouse_id))
+    if level is None:
+        return 0
+    taken = min(units, level.on_hand - level.reserved)
+    if taken <= 0:
+        return 0
+    level.on_hand -= taken
+    level.save(update_fields=["on_hand", "updated_at"])
+    _movement(level, kind=MovementKind.ADJUSTMENT, on_hand_delta=-taken, actor=actor, reason=reason[:200]).save()
+    return taken
+
+
 def lock_levels(sku_ids: Iterable[int], warehouse_ids: Iterable[int]) -> dict[tuple[int, int], StockLevel]:
     """Lock the stock levels of these SKUs in these warehouses, in the fixed order (call inside a transaction)."""
     sku_ids, warehouse_ids = sorted(set(sku_ids)), sorted(set(warehouse_ids))

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from oms.web.views import auth, entry, importing, messages, orders, review, review_lists, review_rules, stock
+from oms.web.views import auth, entry, importing, messages, orders, picking, review, review_lists, review_rules, stock
 
 app_name = "web"
 
@@ -37,6 +37,8 @@ urlpatterns = [
     path("messages/templates/", messages.TemplateListView.as_view(), name="message_templates"),
     path("messages/templates/languages/", messages.ChannelLanguageView.as_view(), name="message_language"),
     path("messages/templates/<int:template_id>/", messages.TemplateEditView.as_view(), name="message_template_edit"),
+    path("pick/", picking.PickListsView.as_view(), name="pick_lists"),
+    path("pick/<str:number>/", picking.ScanView.as_view(), name="pick_scan"),
     path("stock/", stock.StockLevelsView.as_view(), name="stock_levels"),
     path("stock/receive/", stock.ReceiveStockView.as_view(), name="stock_receive"),
     path("stock/adjust/", stock.AdjustStockView.as_view(), name="stock_adjust"),

@@ -1,0 +1,104 @@
+"""Picking pages: open pick lists and a new wave, and the scan screen for a keyboard-wedge scanner.
+
+The scanner types the code and Enter into the one text field; the page answers with the next
+stop, or with a loud refusal (wrong bin, wrong item, one too many) that changes nothing.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from oms.accounts.actor import Actor
+from oms.accounts.roles import PICK_ORDERS
+from oms.core.errors import ApplicationError
+from oms.fulfillment import scanning
+from oms.fulfillment.errors import PickListNotFound
+from oms.fulfillment.models import PickList, PickListStatus
+from oms.fulfillment.picking import DEFAULT_MAX_LINES, MAX_LINES, WaveRules, create_pick_list
+from oms.inventory.models import Warehouse
+from oms.shipping.models import Carrier
+from oms.web.access import PermissionRequiredMixin
+
+SCAN_EVENTS = {
+    "bin_confirmed": gettext_lazy("Bin confirmed. Scan the items."),
+    "picked": gettext_lazy("Picked one unit."),
+    "short": gettext_lazy("Short pick recorded; the orders wait for stock."),
+    "done": gettext_lazy("Pick list complete."),
+}
+
+
+class WaveForm(forms.Form):
+    warehouse = forms.ChoiceField(label=gettext_lazy("Warehouse"))
+    carrier = forms.ChoiceField(label=gettext_lazy("Carrier"), required=False)
+    max_lines = forms.IntegerField(label=gettext_lazy("Lines at most"), min_value=1, max_value=MAX_LINES,
+                                   initial=DEFAULT_MAX_LINES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].choices = list(Warehouse.objects.filter(active=True).values_list("code", "name"))
+        self.fields["carrier"].choices = [("", _("Any carrier"))] + list(
+            Carrier.objects.filter(active=True).values_list("code", "name"))
+
+
+class PickListsView(PermissionRequiredMixin, View):
+    required_permission = PICK_ORDERS
+
+    def show(self, form, status=200):
+        open_lists = PickList.objects.filter(status=PickListStatus.OPEN).select_related("warehouse").order_by(
+            "-created_at")[:100]
+        return render(self.request, "web/picking/lists.html", {"form": form, "pick_lists": open_lists},
+                      status=status)
+
+    def get(self, request):
+        return self.show(WaveForm())
+
+    def post(self, request):
+        form = WaveForm(request.POST)
+        if not form.is_valid():
+            return self.show(form, status=400)
+        data = form.cleaned_data
+        try:
+            pick_list = create_pick_list(warehouse_code=data["warehouse"], actor=Actor.of(request.user),
+                                         rules=WaveRules(carrier=data["carrier"] or None, max_lines=data["max_lines"]))
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.show(form, status=exc.http_status)
+        return redirect(reverse("web:pick_scan", args=[pick_list.number]))
+
+
+class ScanView(PermissionRequiredMixin, View):
+    required_permission = PICK_ORDERS
+
+    def show(self, number: str, *, error: ApplicationError | None = None, status: int = 200, event: str = ""):
+        try:
+            state = scanning.pick_progress(number)
+        except PickListNotFound as exc:
+            raise Http404(number) from exc
+        context = {"state": state, "error": error, "event": SCAN_EVENTS.get(event, ""),
+                   "percent": round(100 * (state.picked + state.short) / state.total) if state.total else 100}
+        return render(self.request, "web/picking/scan.html", context, status=status)
+
+    def get(self, request, number: str):
+        return self.show(number)
+
+    def post(self, request, number: str):
+        actor = Actor.of(request.user)
+        try:
+            if "short" in request.POST:
+                state = scanning.report_short(number=number, actor=actor)
+            else:
+                state = scanning.scan(number=number, code=request.POST.get("code", ""), actor=actor)
+        except PickListNotFound as exc:
+            raise Http404(number) from exc
+        except ApplicationError as exc:
+            return self.show(number, error=exc, status=exc.http_status)
+        if state.event == "done":
+            messages.success(request, SCAN_EVENTS["done"])
+        return self.show(number, event=state.event)
