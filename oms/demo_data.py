@@ -27,6 +27,7 @@ from oms.accounts.roles import (
 from oms.accounts.services import create_user, token_for
 from oms.channels.models import Channel, ChannelSkuMapping
 from oms.channels.selectors import channel_lookup
+from oms.fulfillment.models import BoxType
 from oms.inventory.models import Bin, Sku, SkuLocation, StockLevel, Warehouse
 from oms.inventory.services import receive_stock
 from oms.notifications.outbox import deliver_pending
@@ -261,6 +262,23 @@ def _pick_faces() -> None:
             SkuLocation.objects.create(sku=sku, warehouse=warehouse, bin=bin_)
 
 
+BOXES = [
+    # code, name, inside length × width × height (mm), load limit (g), own weight (g), cost
+    ("bag-m", "中号快递袋", 300, 250, 30, 2000, 15, "0.30"),
+    ("bag-l", "大号快递袋", 450, 350, 40, 3000, 25, "0.50"),
+    ("box-3", "3号纸箱", 250, 150, 100, 5000, 120, "1.20"),
+    ("box-5", "5号纸箱", 350, 250, 150, 10000, 200, "1.80"),
+    ("box-8", "8号纸箱", 530, 290, 370, 20000, 450, "3.50"),
+]
+
+
+def _boxes() -> None:
+    for code, name, length, width, height, load, tare, cost in BOXES:
+        BoxType.objects.get_or_create(code=code, defaults={
+            "name": name, "inner_length_mm": length, "inner_width_mm": width, "inner_height_mm": height,
+            "max_weight_g": load, "tare_g": tare, "cost": Decimal(cost)})
+
+
 def _split_order(shop: Actor, now) -> int:
     """A Shenzhen order for tea (Hangzhou only) and lychees (Guangzhou only): two packages."""
     sku, _ = Sku.objects.get_or_create(code=SOUTH_ONLY[0], defaults={
@@ -299,6 +317,7 @@ def load_demo(*, orders: int = 300) -> str:
     channels = ["taobao", "taobao", "jd", "pdd", "web", "app", "miniapp"]
     created = _split_order(shop, now)  # first, so that review finds the scarce tea still in stock
     _pick_faces()
+    _boxes()
     existing = set(Order.objects.filter(external_id__startswith="DEMO-").values_list("external_id", flat=True))
     for n in range(1, orders + 1):
         channel = channels[n % len(channels)]

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from oms.accounts.actor import Actor
 from oms.accounts.roles import ALLOCATE_ORDERS, PACK_ORDERS, PICK_ORDERS
 from oms.core.errors import ValidationFailed
+from oms.fulfillment import packing
 from oms.fulfillment.documents.labels_pdf import render_labels
 from oms.fulfillment.documents.pick_list_pdf import render_pick_list
 from oms.fulfillment.errors import NoAllocation
@@ -137,3 +138,69 @@ class LabelsView(APIView):
         response = HttpResponse(pdf, content_type=PDF)
         response["Content-Disposition"] = 'inline; filename="labels.pdf"'
         return response
+
+
+def _packing_out(state, weight_off: bool | None = None) -> dict:
+    suggestion = state.suggestion
+    out = {
+        "package": state.package.number, "order_no": state.package.order.order_no, "status": state.package.status,
+        "lines": state.lines, "checked": state.checked, "expected_weight_g": state.expected_weight_g,
+        "suggested_box": suggestion.box.code if suggestion else None,
+        "protective_material": bool(suggestion and suggestion.protective_material),
+        "box": state.package.box.code if state.package.box else None, "weight_g": state.package.packed_weight_g,
+    }
+    if weight_off is not None:
+        out["weight_off"] = weight_off
+    return out
+
+
+PACKING_OUT = inline_serializer("PackingState", {
+    "package": serializers.CharField(), "order_no": serializers.CharField(), "status": serializers.CharField(),
+    "lines": serializers.ListField(child=serializers.DictField()), "checked": serializers.BooleanField(),
+    "expected_weight_g": serializers.IntegerField(), "suggested_box": serializers.CharField(allow_null=True),
+    "protective_material": serializers.BooleanField(), "box": serializers.CharField(allow_null=True),
+    "weight_g": serializers.IntegerField(allow_null=True),
+    "weight_off": serializers.BooleanField(required=False),
+})
+
+
+class PackingView(APIView):
+    required_permissions = {"GET": PACK_ORDERS}
+
+    @extend_schema(operation_id="packages_packing", responses=PACKING_OUT,
+                   description="What re-check and packing of a package stand at, with the suggested box.")
+    def get(self, request, number: str):
+        return Response(_packing_out(packing.packing_state(number)))
+
+
+class RecheckView(APIView):
+    required_permissions = {"POST": PACK_ORDERS}
+
+    @extend_schema(operation_id="packages_recheck",
+                   request=inline_serializer("RecheckIn", {"code": serializers.CharField()}), responses=PACKING_OUT,
+                   description="Re-check one scanned unit; a code that does not belong is refused (409 "
+                               "recheck_mismatch) and recorded on the order.")
+    def post(self, request, number: str):
+        code = request.data.get("code") if isinstance(request.data, dict) else None
+        if not isinstance(code, str):
+            raise ValidationFailed(details={"code": [_("Scan a code.")]})
+        return Response(_packing_out(packing.recheck_scan(number=number, code=code, actor=Actor.of(request.user))))
+
+
+class PackView(APIView):
+    required_permissions = {"POST": PACK_ORDERS}
+
+    @extend_schema(operation_id="packages_pack",
+                   request=inline_serializer("PackIn", {"weight_g": serializers.IntegerField(),
+                                                        "box": serializers.CharField(required=False)}),
+                   responses=PACKING_OUT,
+                   description="Pack a re-checked package: the box (the suggested one when not given) and the "
+                               "weighed weight; weight_off says it differs from the expected weight.")
+    def post(self, request, number: str):
+        data = request.data if isinstance(request.data, dict) else {}
+        box = data.get("box") or None
+        if box is not None and not isinstance(box, str):
+            raise ValidationFailed(details={"box": [_("Must be a string.")]})
+        state, off = packing.pack(number=number, weight_g=data.get("weight_g"), box_code=box,
+                                  actor=Actor.of(request.user))
+        return Response(_packing_out(state, off))

@@ -13,7 +13,30 @@ from oms.core.money import MoneyField
 
 class PackageStatus(models.TextChoices):
     ALLOCATED = "allocated", _("Allocated")
+    PACKED = "packed", _("Packed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class BoxType(TimeStampedModel):
+    """A box or bag packers can use, with its inside dimensions, load limit and cost."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    inner_length_mm = models.PositiveIntegerField(_("inside length (mm)"))
+    inner_width_mm = models.PositiveIntegerField(_("inside width (mm)"))
+    inner_height_mm = models.PositiveIntegerField(_("inside height (mm)"))
+    max_weight_g = models.PositiveIntegerField(_("load limit (g)"))
+    tare_g = models.PositiveIntegerField(_("own weight (g)"), default=0)
+    cost = MoneyField(_("cost"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["inner_length_mm", "code"]
+        verbose_name = _("box type")
+        verbose_name_plural = _("box types")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Package(TimeStampedModel):
@@ -30,6 +53,10 @@ class Package(TimeStampedModel):
     freight = MoneyField(_("expected freight"), default=0)
     pick_list = models.ForeignKey("PickList", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="packages")
+    box = models.ForeignKey(BoxType, on_delete=models.PROTECT, null=True, blank=True, related_name="packages")
+    packed_weight_g = models.PositiveIntegerField(_("weighed (g)"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("re-checked at"), null=True, blank=True)
+    packed_at = models.DateTimeField(_("packed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["order", "number"]
@@ -48,6 +75,7 @@ class PackageLine(models.Model):
     line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="package_lines")
     sku = models.ForeignKey("inventory.Sku", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"))
+    checked_quantity = models.PositiveIntegerField(_("re-checked"), default=0)
 
     class Meta:
         ordering = ["package", "id"]

@@ -1,6 +1,18 @@
 from django.urls import include, path
 
-from oms.web.views import auth, entry, importing, messages, orders, picking, review, review_lists, review_rules, stock
+from oms.web.views import (
+    auth,
+    entry,
+    importing,
+    messages,
+    orders,
+    packing,
+    picking,
+    review,
+    review_lists,
+    review_rules,
+    stock,
+)
 
 app_name = "web"
 
@@ -39,6 +51,9 @@ urlpatterns = [
     path("messages/templates/<int:template_id>/", messages.TemplateEditView.as_view(), name="message_template_edit"),
     path("pick/", picking.PickListsView.as_view(), name="pick_lists"),
     path("pick/<str:number>/", picking.ScanView.as_view(), name="pick_scan"),
+    path("pack/", packing.PackStartView.as_view(), name="pack_start"),
+    path("pack/<str:number>/", packing.PackPackageView.as_view(), name="pack_package"),
+    path("pack/<str:number>/label/", packing.PackLabelView.as_view(), name="pack_label"),
     path("stock/", stock.StockLevelsView.as_view(), name="stock_levels"),
     path("stock/receive/", stock.ReceiveStockView.as_view(), name="stock_receive"),
     path("stock/adjust/", stock.AdjustStockView.as_view(), name="stock_adjust"),
