@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from oms.accounts.actor import Actor
 from oms.accounts.roles import ALLOCATE_ORDERS, PACK_ORDERS, PICK_ORDERS
 from oms.core.errors import ValidationFailed
-from oms.fulfillment import packing
+from oms.fulfillment import merging, packing
 from oms.fulfillment.documents.labels_pdf import render_labels
 from oms.fulfillment.documents.pick_list_pdf import render_pick_list
 from oms.fulfillment.errors import NoAllocation
@@ -25,6 +25,7 @@ from oms.fulfillment.picking import (
 )
 from oms.fulfillment.selectors import label_data, pick_list_sheet
 from oms.fulfillment.services import allocate_order
+from oms.inventory.models import Warehouse
 from oms.orders.selectors import order_detail
 from oms.orders.serializers import OrderDetailSerializer
 
@@ -204,3 +205,37 @@ class PackView(APIView):
         state, off = packing.pack(number=number, weight_g=data.get("weight_g"), box_code=box,
                                   actor=Actor.of(request.user))
         return Response(_packing_out(state, off))
+
+
+class MergeCandidatesView(APIView):
+    required_permissions = {"GET": PICK_ORDERS}
+
+    @extend_schema(operation_id="packages_merge_candidates",
+                   responses=inline_serializer("MergeGroups", {"groups": serializers.ListField(
+                       child=serializers.DictField())}),
+                   description="Packages that can ship together (same buyer, address, warehouse and channel, not "
+                               "cash on delivery, placed within the merge window, not on a pick list yet).")
+    def get(self, request):
+        warehouse = Warehouse.objects.filter(code=request.query_params.get("warehouse", "")).first()
+        groups = merging.merge_candidates(warehouse.pk if warehouse else None)
+        return Response({"groups": [{
+            "warehouse": g[0].warehouse.code, "recipient": g[0].order.ship_name,
+            "packages": [{"number": p.number, "order_no": p.order.order_no} for p in g]} for g in groups]})
+
+
+class MergeView(APIView):
+    required_permissions = {"POST": PICK_ORDERS}
+
+    @extend_schema(operation_id="packages_merge",
+                   request=inline_serializer("MergeIn", {"packages": serializers.ListField(
+                       child=serializers.CharField())}),
+                   responses={201: inline_serializer("Merged", {"package": serializers.CharField(),
+                                                                "orders": serializers.ListField()})},
+                   description="Ship these packages as one; each order keeps its number, money and after-sales.")
+    def post(self, request):
+        packages = request.data.get("packages") if isinstance(request.data, dict) else None
+        if not isinstance(packages, list) or not all(isinstance(p, str) for p in packages):
+            raise ValidationFailed(details={"packages": [_("A list of package numbers.")]})
+        merged = merging.merge_packages(package_numbers=packages, actor=Actor.of(request.user))
+        orders = sorted(set(merged.lines.values_list("line__order__order_no", flat=True)))
+        return Response({"package": merged.number, "orders": orders}, status=201)

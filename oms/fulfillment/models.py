@@ -14,6 +14,7 @@ from oms.core.money import MoneyField
 class PackageStatus(models.TextChoices):
     ALLOCATED = "allocated", _("Allocated")
     PACKED = "packed", _("Packed")
+    MERGED = "merged", _("Merged into another package")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -54,6 +55,8 @@ class Package(TimeStampedModel):
     pick_list = models.ForeignKey("PickList", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="packages")
     box = models.ForeignKey(BoxType, on_delete=models.PROTECT, null=True, blank=True, related_name="packages")
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="merged_from")
     packed_weight_g = models.PositiveIntegerField(_("weighed (g)"), null=True, blank=True)
     checked_at = models.DateTimeField(_("re-checked at"), null=True, blank=True)
     packed_at = models.DateTimeField(_("packed at"), null=True, blank=True)

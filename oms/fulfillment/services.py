@@ -139,5 +139,20 @@ def _make_packages(order: Order, result: Allocation) -> list[Package]:
 
 
 def cancel_packages(order: Order) -> int:
-    """Packages of a cancelled order are cancelled with it (inside the cancellation's transaction)."""
-    return Package.objects.filter(order=order, status=PackageStatus.ALLOCATED).update(status=PackageStatus.CANCELLED)
+    """Cancel the order's packages (inside the caller's transaction, order row locked).
+
+    A package this order shares with other orders (merged, not yet on a pick list) is dissolved:
+    it is cancelled and the other orders get their own packages back.
+    """
+    merged_ids = set(Package.objects.filter(order=order, status=PackageStatus.MERGED).values_list(
+        "merged_into_id", flat=True))
+    merged_ids |= set(Package.objects.filter(order=order, status=PackageStatus.ALLOCATED,
+                                             merged_from__isnull=False).values_list("pk", flat=True))
+    shared = list(Package.objects.filter(pk__in=merged_ids, status=PackageStatus.ALLOCATED, pick_list__isnull=True))
+    if shared:
+        Package.objects.filter(merged_into__in=shared).exclude(order=order).update(
+            status=PackageStatus.ALLOCATED, merged_into=None)
+        Package.objects.filter(pk__in=[p.pk for p in shared]).update(status=PackageStatus.CANCELLED)
+        Package.objects.filter(merged_into__in=shared, order=order).update(status=PackageStatus.CANCELLED)
+    return Package.objects.filter(order=order, status=PackageStatus.ALLOCATED).update(
+        status=PackageStatus.CANCELLED) + len(shared)

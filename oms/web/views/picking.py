@@ -18,7 +18,7 @@ from django.views import View
 from oms.accounts.actor import Actor
 from oms.accounts.roles import PICK_ORDERS
 from oms.core.errors import ApplicationError
-from oms.fulfillment import scanning
+from oms.fulfillment import merging, scanning
 from oms.fulfillment.errors import PickListNotFound
 from oms.fulfillment.models import PickList, PickListStatus
 from oms.fulfillment.picking import DEFAULT_MAX_LINES, MAX_LINES, WaveRules, create_pick_list
@@ -53,13 +53,22 @@ class PickListsView(PermissionRequiredMixin, View):
     def show(self, form, status=200):
         open_lists = PickList.objects.filter(status=PickListStatus.OPEN).select_related("warehouse").order_by(
             "-created_at")[:100]
-        return render(self.request, "web/picking/lists.html", {"form": form, "pick_lists": open_lists},
-                      status=status)
+        return render(self.request, "web/picking/lists.html", {
+            "form": form, "pick_lists": open_lists, "merge_groups": merging.merge_candidates()[:50]}, status=status)
 
     def get(self, request):
         return self.show(WaveForm())
 
     def post(self, request):
+        if "merge" in request.POST:
+            try:
+                merged = merging.merge_packages(package_numbers=request.POST.getlist("package"),
+                                                actor=Actor.of(request.user))
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Merged into package %(number)s.") % {"number": merged.number})
+            return redirect(reverse("web:pick_lists"))
         form = WaveForm(request.POST)
         if not form.is_valid():
             return self.show(form, status=400)
