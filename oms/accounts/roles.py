@@ -50,6 +50,7 @@ MANAGE_CATALOGUE = "inventory.change_sku"  # SKUs, warehouses, bins, platform SK
 ALLOCATE_ORDERS = "fulfillment.allocate_order"  # run allocation again by hand
 PICK_ORDERS = "fulfillment.pick_orders"  # create pick lists (waves) and pick
 PACK_ORDERS = "fulfillment.pack_orders"  # re-check, pack, print labels
+SPLIT_PACKAGES = "fulfillment.split_package"  # split a package into several by hand (§2.6.4 订单拆分)
 # messages to buyers — see notifications/
 VIEW_MESSAGES = "notifications.view_message"
 RESEND_MESSAGES = "notifications.resend_message"
@@ -59,15 +60,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     CUSTOMER_SERVICE: {
         VIEW_ORDERS, IMPORT_ORDERS, ENTER_ORDERS, CHECK_ENTRIES, VIEW_CHANNELS,
         REVIEW_ORDERS, RECORD_PAYMENT, CANCEL_ORDERS, VIEW_STOCK,
-        VIEW_MESSAGES, RESEND_MESSAGES,
+        VIEW_MESSAGES, RESEND_MESSAGES, SPLIT_PACKAGES,
     },
-    WAREHOUSE: {VIEW_ORDERS, VIEW_CHANNELS, VIEW_STOCK, RECEIVE_STOCK, ADJUST_STOCK, PICK_ORDERS, PACK_ORDERS},
+    WAREHOUSE: {VIEW_ORDERS, VIEW_CHANNELS, VIEW_STOCK, RECEIVE_STOCK, ADJUST_STOCK, PICK_ORDERS, PACK_ORDERS,
+                SPLIT_PACKAGES},
     LOGISTICS: {VIEW_ORDERS, VIEW_CHANNELS, VIEW_STOCK},
     FINANCE: {VIEW_ORDERS, VIEW_CHANNELS, RECORD_PAYMENT},
     OPERATIONS: {
         VIEW_ORDERS, IMPORT_ORDERS, CHECK_ENTRIES, VIEW_CHANNELS,
         REVIEW_ORDERS, OVERRIDE_REVIEW, RECORD_PAYMENT, CANCEL_ORDERS, MANAGE_REVIEW_RULES,
         VIEW_STOCK, RECEIVE_STOCK, ADJUST_STOCK, MANAGE_CATALOGUE, ALLOCATE_ORDERS, PICK_ORDERS, PACK_ORDERS,
+        SPLIT_PACKAGES,
         VIEW_MESSAGES, RESEND_MESSAGES,
     },
     ADMIN: {

@@ -46,6 +46,7 @@ api_v1 = [
     path("labels", fulfillment_api.LabelsView.as_view(), name="labels"),
     path("packages/merge", fulfillment_api.MergeView.as_view(), name="packages_merge"),
     path("packages/merge-candidates", fulfillment_api.MergeCandidatesView.as_view(), name="merge_candidates"),
+    path("packages/<str:number>/split", fulfillment_api.SplitView.as_view(), name="package_split"),
     path("packages/<str:number>/packing", fulfillment_api.PackingView.as_view(), name="package_packing"),
     path("packages/<str:number>/recheck", fulfillment_api.RecheckView.as_view(), name="package_recheck"),
     path("packages/<str:number>/pack", fulfillment_api.PackView.as_view(), name="package_pack"),

@@ -10,9 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oms.accounts.actor import Actor
-from oms.accounts.roles import ALLOCATE_ORDERS, PACK_ORDERS, PICK_ORDERS
+from oms.accounts.roles import ALLOCATE_ORDERS, PACK_ORDERS, PICK_ORDERS, SPLIT_PACKAGES
 from oms.core.errors import ValidationFailed
-from oms.fulfillment import merging, packing
+from oms.fulfillment import merging, packing, splitting
 from oms.fulfillment.documents.labels_pdf import render_labels
 from oms.fulfillment.documents.pick_list_pdf import render_pick_list
 from oms.fulfillment.errors import NoAllocation
@@ -239,3 +239,41 @@ class MergeView(APIView):
         merged = merging.merge_packages(package_numbers=packages, actor=Actor.of(request.user))
         orders = sorted(set(merged.lines.values_list("line__order__order_no", flat=True)))
         return Response({"package": merged.number, "orders": orders}, status=201)
+
+
+def _parts(data) -> list[dict[int, int]]:
+    parts = data.get("parts") if isinstance(data, dict) else None
+    problem = ValidationFailed(details={"parts": [_(
+        'A list of parts, each a list of {"line": line number, "quantity": units}.')]})
+    if not isinstance(parts, list):
+        raise problem
+    result = []
+    for part in parts:
+        if not isinstance(part, list):
+            raise problem
+        units: dict[int, int] = {}
+        for item in part:
+            if not isinstance(item, dict) or not all(
+                    isinstance(item.get(k), int) and not isinstance(item.get(k), bool) for k in ("line", "quantity")):
+                raise problem
+            units[item["line"]] = units.get(item["line"], 0) + item["quantity"]
+        result.append(units)
+    return result
+
+
+class SplitView(APIView):
+    required_permissions = {"POST": SPLIT_PACKAGES}
+
+    @extend_schema(operation_id="packages_split",
+                   request=inline_serializer("SplitIn", {"parts": serializers.ListField(
+                       child=serializers.ListField(child=serializers.DictField()))}),
+                   responses={201: inline_serializer("SplitOut", {"packages": serializers.ListField()})},
+                   description="Split an allocated package (not on a pick list, not cash on delivery) into parts: "
+                               '[[{"line": 1, "quantity": 1}], [{"line": 1, "quantity": 1}, {"line": 2, '
+                               '"quantity": 3}]].')
+    def post(self, request, number: str):
+        created = splitting.split_package(number=number, parts=_parts(request.data), actor=Actor.of(request.user))
+        return Response({"packages": [{
+            "number": p.number, "weight_g": p.weight_g, "freight": f"{p.freight:.2f}",
+            "lines": [{"line": ln.line.line_no, "sku": ln.sku.code, "quantity": ln.quantity}
+                      for ln in p.lines.select_related("line", "sku")]} for p in created]}, status=201)

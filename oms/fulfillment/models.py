@@ -15,6 +15,7 @@ class PackageStatus(models.TextChoices):
     ALLOCATED = "allocated", _("Allocated")
     PACKED = "packed", _("Packed")
     MERGED = "merged", _("Merged into another package")
+    SPLIT = "split", _("Split into packages")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -66,6 +67,7 @@ class Package(TimeStampedModel):
         verbose_name = _("package")
         verbose_name_plural = _("packages")
         permissions = [("allocate_order", _("Allocate orders to warehouses")),
+                       ("split_package", _("Split a package by hand")),
                        ("pick_orders", _("Create pick lists and pick")),
                        ("pack_orders", _("Re-check, pack and print labels"))]
 
