@@ -69,6 +69,16 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_warehouses(args) -> int:
+    _setup_django()
+    from oms.accounts.actor import Actor
+    from oms.accounts.services import assign_warehouses
+
+    codes = assign_warehouses(username=args.username, warehouse_codes=args.codes, actor=Actor.system())
+    print(f"{args.username}: " + (", ".join(codes) if codes else "all warehouses"))
+    return 0
+
+
 def cmd_createuser(args) -> int:
     _setup_django()
     import secrets
@@ -159,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-password", action="store_true", help="API-only account (use `oms token`)")
     s.add_argument("--email")
     s.set_defaults(func=cmd_createuser)
+
+    s = sub.add_parser("warehouses", help="limit a person's warehouse work to some warehouses (none: all)")
+    s.add_argument("username")
+    s.add_argument("codes", nargs="*", metavar="WAREHOUSE")
+    s.set_defaults(func=cmd_warehouses)
 
     s = sub.add_parser("token", help="print a user's API token, creating it if needed")
     s.add_argument("username")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from oms.core.errors import PermissionDenied
 
 
@@ -42,3 +44,22 @@ def require(actor: Actor, permission: str) -> None:
     """Raise PermissionDenied unless the actor holds the permission."""
     if not actor.has(permission):
         raise PermissionDenied(details={"permission": permission})
+
+
+class OutOfScope(PermissionDenied):
+    code = "out_of_scope"
+    default_message = _("You do not work in this warehouse.")
+
+
+def warehouse_scope(actor: Actor) -> frozenset[int] | None:
+    """The warehouses the actor may work in; None for everywhere (the system, or no assignment)."""
+    if actor.user is None or not hasattr(actor.user, "warehouse_scope"):
+        return None
+    return actor.user.warehouse_scope()
+
+
+def require_warehouse(actor: Actor, warehouse_id: int) -> None:
+    """Raise OutOfScope unless the actor may work in the warehouse."""
+    scope = warehouse_scope(actor)
+    if scope is not None and warehouse_id not in scope:
+        raise OutOfScope(details={"warehouse_id": warehouse_id})

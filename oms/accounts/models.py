@@ -12,6 +12,10 @@ class User(AbstractUser):
         help_text=_("Integration clients: push orders for any channel instead of only the listed ones."),
     )
     channels = models.ManyToManyField("channels.Channel", blank=True, related_name="users", verbose_name=_("channels"))
+    warehouses = models.ManyToManyField(
+        "inventory.Warehouse", blank=True, related_name="staff", verbose_name=_("warehouses"),
+        help_text=_("Warehouse work (stock, picking, packing) only in these warehouses; none means all."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -25,6 +29,13 @@ class User(AbstractUser):
             names = {g.name for g in self.groups.all()}
             self._role_codes = tuple(r for r in ROLE_ORDER if r in names)
         return self._role_codes
+
+    def warehouse_scope(self) -> frozenset[int] | None:
+        """Ids of the warehouses this person may work in; None when not limited."""
+        if not hasattr(self, "_warehouse_scope"):
+            ids = frozenset(self.warehouses.values_list("pk", flat=True))
+            self._warehouse_scope = ids or None
+        return self._warehouse_scope
 
     def may_act_for_channel(self, channel_id: int) -> bool:
         if self.all_channels:

@@ -44,3 +44,28 @@ def token_for(*, username: str) -> str:
         raise ValidationFailed(message, details={"username": [username]}) from None
     token, _created = Token.objects.get_or_create(user=user)
     return token.key
+
+
+@transaction.atomic
+def assign_warehouses(*, username: str, warehouse_codes: list[str], actor) -> list[str]:
+    """Limit a person's warehouse work to these warehouses (none: all); the change is audited."""
+    from oms.accounts.actor import require
+    from oms.accounts.roles import MANAGE_USERS
+    from oms.audit.services import record
+    from oms.inventory.models import Warehouse
+
+    require(actor, MANAGE_USERS)
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise ValidationFailed(_("No user named %(name)r.") % {"name": username}, details={"username": [username]})
+    warehouses = list(Warehouse.objects.filter(code__in=warehouse_codes))
+    unknown = sorted(set(warehouse_codes) - {w.code for w in warehouses})
+    if unknown:
+        raise ValidationFailed(_("Unknown warehouse: %(codes)s.") % {"codes": ", ".join(unknown)},
+                               details={"warehouses": unknown})
+    before = sorted(user.warehouses.values_list("code", flat=True))
+    user.warehouses.set(warehouses)
+    after = sorted(w.code for w in warehouses)
+    record(None, "user_warehouses_changed", actor=actor, changes={"warehouses": [before, after]},
+           data={"username": username})
+    return after

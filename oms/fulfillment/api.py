@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from oms.accounts.actor import Actor
+from oms.accounts.actor import Actor, warehouse_scope
 from oms.accounts.roles import ALLOCATE_ORDERS, PACK_ORDERS, PICK_ORDERS, SPLIT_PACKAGES
 from oms.core.errors import ValidationFailed
 from oms.fulfillment import merging, packing, splitting
@@ -23,7 +23,12 @@ from oms.fulfillment.picking import (
     create_pick_list,
     record_labels_printed,
 )
-from oms.fulfillment.selectors import label_data, pick_list_sheet
+from oms.fulfillment.selectors import (
+    label_data,
+    pick_list_sheet,
+    require_package_scope,
+    require_pick_list_scope,
+)
 from oms.fulfillment.services import allocate_order
 from oms.inventory.models import Warehouse
 from oms.orders.selectors import order_detail
@@ -99,6 +104,7 @@ class PickListView(APIView):
 
     @extend_schema(operation_id="pick_lists_retrieve", responses=PICK_LIST_OUT)
     def get(self, request, number: str):
+        require_pick_list_scope(number, Actor.of(request.user))
         return Response(pick_list_sheet(number))
 
 
@@ -112,6 +118,7 @@ class PickListPdfView(APIView):
     @extend_schema(operation_id="pick_lists_pdf", responses={(200, PDF): bytes},
                    description="The pick list as an A4 PDF (Chinese font embedded, barcodes for the list and SKUs).")
     def get(self, request, number: str):
+        require_pick_list_scope(number, Actor.of(request.user))
         pdf = render_pick_list(pick_list_sheet(number))
         response = HttpResponse(pdf, content_type=PDF)
         response["Content-Disposition"] = f'inline; filename="{number}.pdf"'
@@ -134,6 +141,7 @@ class LabelsView(APIView):
                 or len(packages) > MAX_LABELS:
             raise ValidationFailed(details={"packages": [
                 _("A list of 1 to %(max)s package numbers.") % {"max": MAX_LABELS}]})
+        require_package_scope(packages, Actor.of(request.user))
         pdf = render_labels(label_data(packages))
         record_labels_printed(package_numbers=packages, actor=Actor.of(request.user))
         response = HttpResponse(pdf, content_type=PDF)
@@ -171,6 +179,7 @@ class PackingView(APIView):
     @extend_schema(operation_id="packages_packing", responses=PACKING_OUT,
                    description="What re-check and packing of a package stand at, with the suggested box.")
     def get(self, request, number: str):
+        require_package_scope([number], Actor.of(request.user))
         return Response(_packing_out(packing.packing_state(number)))
 
 
@@ -217,7 +226,8 @@ class MergeCandidatesView(APIView):
                                "cash on delivery, placed within the merge window, not on a pick list yet).")
     def get(self, request):
         warehouse = Warehouse.objects.filter(code=request.query_params.get("warehouse", "")).first()
-        groups = merging.merge_candidates(warehouse.pk if warehouse else None)
+        groups = merging.merge_candidates(warehouse.pk if warehouse else None,
+                                          scope=warehouse_scope(Actor.of(request.user)))
         return Response({"groups": [{
             "warehouse": g[0].warehouse.code, "recipient": g[0].order.ship_name,
             "packages": [{"number": p.number, "order_no": p.order.order_no} for p in g]} for g in groups]})

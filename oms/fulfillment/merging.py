@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oms.accounts.actor import Actor, require
+from oms.accounts.actor import Actor, require, require_warehouse
 from oms.accounts.roles import PICK_ORDERS
 from oms.audit.services import record
 from oms.core.errors import BusinessRuleViolation
@@ -62,12 +62,14 @@ def _within_window(packages: list[Package]) -> list[list[Package]]:
     return [run for run in runs if len({p.order_id for p in run}) > 1]
 
 
-def merge_candidates(warehouse_id: int | None = None) -> list[list[Package]]:
-    """Groups of packages that can ship as one, oldest first."""
+def merge_candidates(warehouse_id: int | None = None, *, scope: frozenset[int] | None = None) -> list[list[Package]]:
+    """Groups of packages that can ship as one, oldest first (only in `scope`'s warehouses when given)."""
     waiting = Package.objects.filter(status=PackageStatus.ALLOCATED, pick_list__isnull=True,
                                      order__status=OrderStatus.PENDING_SHIPMENT).select_related("order", "warehouse")
     if warehouse_id is not None:
         waiting = waiting.filter(warehouse_id=warehouse_id)
+    if scope is not None:
+        waiting = waiting.filter(warehouse_id__in=scope)
     by_key: dict[tuple, list[Package]] = defaultdict(list)
     for package in waiting:
         key = merge_key(package)
@@ -92,6 +94,8 @@ def merge_packages(*, package_numbers: list[str], actor: Actor) -> Package:
         missing = sorted(set(numbers) - {p.number for p in packages})
         if missing:
             raise PackageNotFound(details={"packages": missing})
+        for p in packages:
+            require_warehouse(actor, p.warehouse_id)
         keys = {merge_key(p) for p in packages}
         placed = sorted(p.order.placed_at for p in packages)
         if None in keys or len(keys) != 1 or placed[-1] - placed[0] > MERGE_WINDOW:

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oms.accounts.actor import Actor, require
+from oms.accounts.actor import Actor, require, require_warehouse
 from oms.accounts.roles import PACK_ORDERS
 from oms.audit.services import record
 from oms.core.errors import BusinessRuleViolation, Conflict, ValidationFailed
@@ -63,13 +63,15 @@ class PackingState:
     suggestion: Suggestion | None
 
 
-def _package(number: str, *, lock: bool = False) -> Package:
+def _package(number: str, *, lock: bool = False, actor: Actor | None = None) -> Package:
     query = Package.objects.select_related("order", "warehouse", "box")
     if lock:
         query = query.select_for_update(of=("self",))
     package = query.filter(number=number).first()
     if package is None:
         raise PackageNotFound(details={"packages": [number]})
+    if actor is not None:
+        require_warehouse(actor, package.warehouse_id)
     return package
 
 
@@ -108,7 +110,7 @@ def recheck_scan(*, number: str, code: str, actor: Actor) -> PackingState:
         raise ValidationFailed(details={"code": [_("Scan a code.")]})
     mismatch = None
     with transaction.atomic():
-        package = _package(number, lock=True)
+        package = _package(number, lock=True, actor=actor)
         _require_picked(package)
         sku = Sku.objects.filter(Q(code=code) | Q(barcode=code)).first()
         line = None
@@ -138,7 +140,7 @@ def pack(*, number: str, weight_g: int, actor: Actor, box_code: str | None = Non
     if not isinstance(weight_g, int) or isinstance(weight_g, bool) or weight_g <= 0:
         raise ValidationFailed(details={"weight_g": [_("A weight in grams, more than 0.")]})
     with transaction.atomic():
-        package = _package(number, lock=True)
+        package = _package(number, lock=True, actor=actor)
         _require_picked(package)
         state = packing_state(number)
         if not state.checked:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oms.accounts.actor import Actor, require
+from oms.accounts.actor import Actor, require, require_warehouse
 from oms.accounts.roles import PACK_ORDERS, PICK_ORDERS
 from oms.audit.services import build_event
 from oms.core.bulk_insert import insert_rows
@@ -64,6 +64,7 @@ def create_pick_list(*, warehouse_code: str, actor: Actor, rules: WaveRules = Wa
         warehouse = Warehouse.objects.filter(code=warehouse_code).first()
         if warehouse is None:
             raise UnknownWarehouse(details={"warehouse": warehouse_code})
+        require_warehouse(actor, warehouse.pk)
         packages = _take_packages(warehouse, rules)
         if not packages:
             raise NothingToPick(details={"warehouse": warehouse_code})
@@ -130,5 +131,7 @@ def record_labels_printed(*, package_numbers: list[str], actor: Actor) -> None:
     require(actor, PACK_ORDERS)
     now = timezone.now()
     packages = {p.number: p for p in Package.objects.filter(number__in=package_numbers).select_related("order")}
+    for package in packages.values():
+        require_warehouse(actor, package.warehouse_id)
     insert_rows([build_event(order=packages[n].order, action="label_printed", actor=actor, at=now,
                              data={"package": n}) for n in package_numbers if n in packages])

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from oms.accounts.actor import Actor, require
+from oms.accounts.actor import Actor, require, require_warehouse
 from oms.accounts.roles import PICK_ORDERS
 from oms.audit.services import record
 from oms.core.errors import Conflict, ValidationFailed
@@ -128,10 +128,11 @@ def pick_progress(number: str) -> Progress:
     return progress(pick_list, _lines(pick_list))
 
 
-def _locked(number: str) -> PickList:
+def _locked(number: str, actor: Actor) -> PickList:
     pick_list = PickList.objects.select_for_update().filter(number=number).first()
     if pick_list is None:
         raise PickListNotFound(details={"pick_list": number})
+    require_warehouse(actor, pick_list.warehouse_id)
     if pick_list.status == PickListStatus.DONE:
         raise PickListDone(details={"pick_list": number})
     return pick_list
@@ -144,7 +145,7 @@ def scan(*, number: str, code: str, actor: Actor) -> Progress:
     if not code:
         raise ValidationFailed(details={"code": [_("Scan a code.")]})
     with transaction.atomic():
-        pick_list = _locked(number)
+        pick_list = _locked(number, actor)
         lines = _lines(pick_list)
         groups = _stops(lines)
         current = next((g for g in groups if sum(ln.remaining for ln in g) > 0), None)
@@ -181,7 +182,7 @@ def report_short(*, number: str, actor: Actor) -> Progress:
     back on hold for stock, and the missing units leave the stock count."""
     require(actor, PICK_ORDERS)
     with transaction.atomic():
-        pick_list = _locked(number)
+        pick_list = _locked(number, actor)
         lines = _lines(pick_list)
         current = next((g for g in _stops(lines) if sum(ln.remaining for ln in g) > 0), None)
         if current is None:

@@ -49,7 +49,7 @@ def pick_list_sheet(number: str) -> dict:
     }
 
 
-def label_data(package_numbers: list[str]) -> list:
+def label_data(package_numbers: list[str]) -> list:  # scope: checked by record_labels_printed
     """Labels for these packages, in the order asked; PackageNotFound names any unknown number."""
     from oms.fulfillment.documents.labels_pdf import LabelData, mask_phone
 
@@ -71,3 +71,20 @@ def label_data(package_numbers: list[str]) -> list:
             contents="; ".join(f"{ln.sku.name} × {ln.quantity}" for ln in p.lines.all()), weight_g=p.weight_g,
         ))
     return labels
+
+
+def require_pick_list_scope(number: str, actor) -> None:
+    """A person limited to some warehouses sees only their pick lists (not even by guessing numbers)."""
+    from oms.accounts.actor import require_warehouse
+
+    warehouse_id = PickList.objects.filter(number=number).values_list("warehouse_id", flat=True).first()
+    if warehouse_id is None:
+        raise PickListNotFound(details={"pick_list": number})
+    require_warehouse(actor, warehouse_id)
+
+
+def require_package_scope(numbers: list[str], actor) -> None:
+    from oms.accounts.actor import require_warehouse
+
+    for warehouse_id in set(Package.objects.filter(number__in=numbers).values_list("warehouse_id", flat=True)):
+        require_warehouse(actor, warehouse_id)

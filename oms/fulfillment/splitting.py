@@ -13,7 +13,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from oms.accounts.actor import Actor, require
+from oms.accounts.actor import Actor, require, require_warehouse
 from oms.accounts.roles import SPLIT_PACKAGES
 from oms.audit.services import record
 from oms.core.errors import BusinessRuleViolation, ValidationFailed
@@ -48,6 +48,7 @@ def split_package(*, number: str, parts: list[dict[int, int]], actor: Actor) -> 
             raise PackageNotFound(details={"packages": [number]})
         order = Order.objects.select_for_update().get(pk=order_id)  # the order first, then its package
         package = Package.objects.select_for_update().get(number=number)
+        require_warehouse(actor, package.warehouse_id)
         cod = order.payment_method == PaymentMethod.COD and order.payment_status != PaymentStatus.PAID
         if package.status != PackageStatus.ALLOCATED or package.pick_list_id or package.merged_from.exists() or cod:
             raise CannotSplit(details={"package": number, "status": package.status})

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from oms.accounts.actor import Actor, require
+from oms.accounts.actor import Actor, require, require_warehouse
 from oms.accounts.roles import ADJUST_STOCK, RECEIVE_STOCK
 from oms.core.bulk_insert import insert_rows, server_bound_cursor
 from oms.inventory.errors import (
@@ -83,6 +83,7 @@ def receive_stock(*, sku_code: str, warehouse_code: str, quantity: int, actor: A
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
         raise InvalidQuantity(details={"quantity": quantity})
     sku, warehouse = _sku(sku_code), _warehouse(warehouse_code)
+    require_warehouse(actor, warehouse.pk)
     level = _locked_level(sku, warehouse)
     level.on_hand += quantity
     level.save(update_fields=["on_hand", "updated_at"])
@@ -101,6 +102,7 @@ def adjust_stock(*, sku_code: str, warehouse_code: str, delta: int, reason: str,
     if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0:
         raise InvalidQuantity(details={"delta": delta})
     sku, warehouse = _sku(sku_code), _warehouse(warehouse_code)
+    require_warehouse(actor, warehouse.pk)
     level = _locked_level(sku, warehouse)
     if level.on_hand + delta < level.reserved:
         raise StockWouldGoNegative(details={

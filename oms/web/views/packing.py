@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from oms.accounts.actor import Actor
+from oms.accounts.actor import Actor, OutOfScope
 from oms.accounts.roles import PACK_ORDERS
 from oms.core.errors import ApplicationError
 from oms.fulfillment import packing
@@ -20,8 +20,8 @@ from oms.fulfillment.documents.labels_pdf import render_labels
 from oms.fulfillment.errors import PackageNotFound
 from oms.fulfillment.models import BoxType
 from oms.fulfillment.picking import record_labels_printed
-from oms.fulfillment.selectors import label_data
-from oms.web.access import PermissionRequiredMixin
+from oms.fulfillment.selectors import label_data, require_package_scope
+from oms.web.access import PermissionRequiredMixin, forbidden
 
 
 class PackForm(forms.Form):
@@ -52,6 +52,10 @@ class PackPackageView(PermissionRequiredMixin, View):
             state = packing.packing_state(number)
         except PackageNotFound as exc:
             raise Http404(number) from exc
+        try:
+            require_package_scope([number], Actor.of(self.request.user))
+        except OutOfScope:
+            return forbidden(self.request)
         if form is None:
             form = PackForm(initial={"box": state.suggestion.box.code if state.suggestion else None,
                                      "weight_g": state.expected_weight_g or None})
@@ -90,6 +94,7 @@ class PackLabelView(PermissionRequiredMixin, View):
 
     def post(self, request, number: str):
         try:
+            require_package_scope([number], Actor.of(request.user))
             pdf = render_labels(label_data([number]))
         except PackageNotFound as exc:
             raise Http404(number) from exc

@@ -15,16 +15,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from oms.accounts.actor import Actor
+from oms.accounts.actor import Actor, OutOfScope, warehouse_scope
 from oms.accounts.roles import PICK_ORDERS
 from oms.core.errors import ApplicationError
 from oms.fulfillment import merging, scanning
 from oms.fulfillment.errors import PickListNotFound
 from oms.fulfillment.models import PickList, PickListStatus
 from oms.fulfillment.picking import DEFAULT_MAX_LINES, MAX_LINES, WaveRules, create_pick_list
+from oms.fulfillment.selectors import require_pick_list_scope
 from oms.inventory.models import Warehouse
 from oms.shipping.models import Carrier
-from oms.web.access import PermissionRequiredMixin
+from oms.web.access import PermissionRequiredMixin, forbidden
 
 SCAN_EVENTS = {
     "bin_confirmed": gettext_lazy("Bin confirmed. Scan the items."),
@@ -40,9 +41,12 @@ class WaveForm(forms.Form):
     max_lines = forms.IntegerField(label=gettext_lazy("Lines at most"), min_value=1, max_value=MAX_LINES,
                                    initial=DEFAULT_MAX_LINES)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, scope: frozenset[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["warehouse"].choices = list(Warehouse.objects.filter(active=True).values_list("code", "name"))
+        warehouses = Warehouse.objects.filter(active=True)
+        if scope is not None:
+            warehouses = warehouses.filter(pk__in=scope)
+        self.fields["warehouse"].choices = list(warehouses.values_list("code", "name"))
         self.fields["carrier"].choices = [("", _("Any carrier"))] + list(
             Carrier.objects.filter(active=True).values_list("code", "name"))
 
@@ -50,14 +54,19 @@ class WaveForm(forms.Form):
 class PickListsView(PermissionRequiredMixin, View):
     required_permission = PICK_ORDERS
 
+    def scope(self):
+        return warehouse_scope(Actor.of(self.request.user))
+
     def show(self, form, status=200):
-        open_lists = PickList.objects.filter(status=PickListStatus.OPEN).select_related("warehouse").order_by(
-            "-created_at")[:100]
+        open_lists = PickList.objects.filter(status=PickListStatus.OPEN).select_related("warehouse")
+        if self.scope() is not None:
+            open_lists = open_lists.filter(warehouse_id__in=self.scope())
         return render(self.request, "web/picking/lists.html", {
-            "form": form, "pick_lists": open_lists, "merge_groups": merging.merge_candidates()[:50]}, status=status)
+            "form": form, "pick_lists": open_lists.order_by("-created_at")[:100],
+            "merge_groups": merging.merge_candidates(scope=self.scope())[:50]}, status=status)
 
     def get(self, request):
-        return self.show(WaveForm())
+        return self.show(WaveForm(scope=self.scope()))
 
     def post(self, request):
         if "merge" in request.POST:
@@ -69,7 +78,7 @@ class PickListsView(PermissionRequiredMixin, View):
             else:
                 messages.success(request, _("Merged into package %(number)s.") % {"number": merged.number})
             return redirect(reverse("web:pick_lists"))
-        form = WaveForm(request.POST)
+        form = WaveForm(request.POST, scope=self.scope())
         if not form.is_valid():
             return self.show(form, status=400)
         data = form.cleaned_data
@@ -87,9 +96,12 @@ class ScanView(PermissionRequiredMixin, View):
 
     def show(self, number: str, *, error: ApplicationError | None = None, status: int = 200, event: str = ""):
         try:
+            require_pick_list_scope(number, Actor.of(self.request.user))
             state = scanning.pick_progress(number)
         except PickListNotFound as exc:
             raise Http404(number) from exc
+        except OutOfScope:
+            return forbidden(self.request)
         context = {"state": state, "error": error, "event": SCAN_EVENTS.get(event, ""),
                    "percent": round(100 * (state.picked + state.short) / state.total) if state.total else 100}
         return render(self.request, "web/picking/scan.html", context, status=status)
