@@ -41,6 +41,8 @@ api_v1 = [
     path("orders/<str:order_no>/payment", review_api.RecordPaymentView.as_view(), name="order_payment"),
     path("orders/<str:order_no>/allocate", fulfillment_api.AllocateOrderView.as_view(), name="order_allocate"),
     path("pick-lists", fulfillment_api.PickListsView.as_view(), name="pick_lists"),
+    path("channels/<slug:code>/allocation-strategy", fulfillment_api.AllocationStrategyView.as_view(),
+         name="channel_allocation_strategy"),
     path("pick-lists/<str:number>", fulfillment_api.PickListView.as_view(), name="pick_list"),
     path("pick-lists/<str:number>/pdf", fulfillment_api.PickListPdfView.as_view(), name="pick_list_pdf"),
     path("labels", fulfillment_api.LabelsView.as_view(), name="labels"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -29,7 +31,8 @@ from oms.fulfillment.selectors import (
     require_package_scope,
     require_pick_list_scope,
 )
-from oms.fulfillment.services import allocate_order
+from oms.fulfillment.services import allocate_order, set_allocation_strategy
+from oms.fulfillment.strategy import AllocationStrategy
 from oms.inventory.models import Warehouse
 from oms.orders.selectors import order_detail
 from oms.orders.serializers import OrderDetailSerializer
@@ -73,9 +76,14 @@ def _wave_rules(data) -> WaveRules:
     packages = data.get("packages") or []
     if not isinstance(packages, list) or not all(isinstance(p, str) for p in packages):
         problems["packages"] = [_("A list of package numbers.")]
+    cutoff = data.get("cutoff") or None
+    if cutoff is not None:
+        cutoff = parse_datetime(cutoff) if isinstance(cutoff, str) else None
+        if cutoff is None or timezone.is_naive(cutoff):
+            problems["cutoff"] = [_("A date and time with its offset, e.g. 2026-11-27T16:00:00+08:00.")]
     if problems:
         raise ValidationFailed(details=problems)
-    return WaveRules(carrier=carrier, max_lines=max_lines, package_numbers=tuple(packages))
+    return WaveRules(carrier=carrier, max_lines=max_lines, cutoff=cutoff, package_numbers=tuple(packages))
 
 
 class PickListsView(APIView):
@@ -85,6 +93,7 @@ class PickListsView(APIView):
                    request=inline_serializer("PickListIn", {
                        "warehouse": serializers.CharField(), "carrier": serializers.CharField(required=False),
                        "max_lines": serializers.IntegerField(required=False),
+                       "cutoff": serializers.DateTimeField(required=False),
                        "packages": serializers.ListField(child=serializers.CharField(), required=False)}),
                    responses={201: PICK_LIST_OUT},
                    description="Put the packages waiting in a warehouse on a pick list (a wave: oldest orders "
@@ -287,3 +296,21 @@ class SplitView(APIView):
             "number": p.number, "weight_g": p.weight_g, "freight": f"{p.freight:.2f}",
             "lines": [{"line": ln.line.line_no, "sku": ln.sku.code, "quantity": ln.quantity}
                       for ln in p.lines.select_related("line", "sku")]} for p in created]}, status=201)
+
+
+class AllocationStrategyView(APIView):
+    required_permissions = {"PUT": ALLOCATE_ORDERS}
+
+    @extend_schema(operation_id="channels_allocation_strategy",
+                   request=inline_serializer("StrategyIn", {"strategy": serializers.ChoiceField(
+                       choices=AllocationStrategy.values)}),
+                   responses=inline_serializer("StrategyOut", {"channel": serializers.CharField(),
+                                                               "strategy": serializers.CharField()}),
+                   description="How the warehouses that ship this channel's orders are chosen: "
+                               "fewest_then_cheapest (default), cheapest, nearest or priority.")
+    def put(self, request, code: str):
+        strategy = request.data.get("strategy") if isinstance(request.data, dict) else None
+        if not isinstance(strategy, str):
+            raise ValidationFailed(details={"strategy": sorted(AllocationStrategy.values)})
+        set_allocation_strategy(channel_code=code, strategy=strategy, actor=Actor.of(request.user))
+        return Response({"channel": code, "strategy": strategy})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -40,6 +41,7 @@ class NothingToPick(ValidationFailed):
 class WaveRules:
     carrier: str | None = None  # carrier code
     max_lines: int = DEFAULT_MAX_LINES
+    cutoff: datetime | None = None  # only orders placed by then (the carrier's last pickup of the day)
     package_numbers: tuple[str, ...] = ()  # exactly these packages (one order's, say) instead of a wave
 
 
@@ -103,6 +105,8 @@ def _take_packages(warehouse: Warehouse, rules: WaveRules) -> list[Package]:
         return list(waiting.filter(number__in=rules.package_numbers).order_by("number"))
     if rules.carrier:
         waiting = waiting.filter(carrier__code=rules.carrier)
+    if rules.cutoff is not None:
+        waiting = waiting.filter(order__placed_at__lte=rules.cutoff)
     counts = defaultdict(int)
     for package_id in PackageLine.objects.filter(package__warehouse=warehouse, package__pick_list__isnull=True,
                                                  package__status=PackageStatus.ALLOCATED).values_list(

@@ -156,3 +156,25 @@ def cancel_packages(order: Order) -> int:
         Package.objects.filter(merged_into__in=shared, order=order).update(status=PackageStatus.CANCELLED)
     return Package.objects.filter(order=order, status=PackageStatus.ALLOCATED).update(
         status=PackageStatus.CANCELLED) + len(shared)
+
+
+@transaction.atomic
+def set_allocation_strategy(*, channel_code: str, strategy: str, actor: Actor) -> str:
+    """Choose how the warehouses of a channel's orders are picked (manual §2.3.1); the change is audited."""
+    from oms.channels.models import Channel
+    from oms.core.errors import ValidationFailed
+    from oms.fulfillment.strategy import AllocationStrategy
+
+    require(actor, ALLOCATE_ORDERS)
+    channel = Channel.objects.select_for_update().filter(code=channel_code).first()
+    if channel is None:
+        raise ValidationFailed(details={"channel": [channel_code]})
+    if strategy not in AllocationStrategy.values:
+        raise ValidationFailed(details={"strategy": sorted(AllocationStrategy.values)})
+    before = channel.allocation_strategy
+    if before != strategy:
+        channel.allocation_strategy = strategy
+        channel.save(update_fields=["allocation_strategy", "updated_at"])
+        record(None, "allocation_strategy_changed", actor=actor, changes={"allocation_strategy": [before, strategy]},
+               data={"channel": channel_code})
+    return strategy

@@ -83,6 +83,12 @@ class WarehouseFields:
     priority: int = 100
     service_provinces: tuple[str, ...] = ()
     active: bool = True
+    # the picking layout (see Warehouse)
+    aisle_width_m: float = 3.0
+    bay_width_m: float = 1.2
+    bays_per_block: int = 20
+    blocks: int = 1
+    cross_aisle_width_m: float = 2.0
 
 
 WAREHOUSE_FIELDS = tuple(f.name for f in fields(WarehouseFields))
@@ -223,7 +229,19 @@ def check_warehouse_fields(values: WarehouseFields, errors: Errors) -> dict[str,
         "priority": _count(errors, "priority", values.priority, maximum=MAX_PRIORITY),
         "service_provinces": _provinces(errors, "service_provinces", values.service_provinces),
         "active": _flag(errors, "active", values.active),
+        "aisle_width_m": _metres(errors, "aisle_width_m", values.aisle_width_m),
+        "bay_width_m": _metres(errors, "bay_width_m", values.bay_width_m),
+        "bays_per_block": _count(errors, "bays_per_block", values.bays_per_block, maximum=999) or 1,
+        "blocks": _count(errors, "blocks", values.blocks, maximum=20) or 1,
+        "cross_aisle_width_m": _metres(errors, "cross_aisle_width_m", values.cross_aisle_width_m),
     }
+
+
+def _metres(errors: Errors, field: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.1 <= value <= 100:
+        _add(errors, field, _("A length in metres between 0.1 and 100."))
+        return 1.0
+    return float(value)
 
 
 def warehouse_fields(warehouse: Warehouse) -> WarehouseFields:

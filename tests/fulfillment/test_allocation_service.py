@@ -130,3 +130,20 @@ def test_operations_can_run_allocation_again_through_the_api_and_get_a_clear_err
     assert done.status_code == 200
     assert [(p["warehouse"], len(p["lines"])) for p in done.json()["packages"]] == [("hz", 2)]
     assert api("customer_service").post(f"/api/v1/orders/{order.order_no}/allocate").status_code == 403
+
+
+def test_operations_choose_a_channels_strategy_through_the_api_and_it_is_audited(push, actor, api):
+    from oms.audit.models import AuditEvent
+
+    url = "/api/v1/channels/web/allocation-strategy"
+    assert api("warehouse").put(url, {"strategy": "cheapest"}, format="json").status_code == 403
+    bad = api("operations").put(url, {"strategy": "fastest"}, format="json")
+    assert bad.status_code == 400 and "cheapest" in bad.json()["error"]["details"]["strategy"]
+    assert api("operations").put(url, {"strategy": "priority"}, format="json").json()["strategy"] == "priority"
+
+    assert Channel.objects.get(code="web").allocation_strategy == "priority"
+    assert AuditEvent.objects.get(action="allocation_strategy_changed").changes == {
+        "allocation_strategy": ["fewest_then_cheapest", "priority"]}
+    receive(actor, "TEE", "hz", 5)
+    receive(actor, "TEE", "gz", 5)
+    assert packages(push(("TEE", 1))) == {"hz": [("TEE", 1)]}  # by priority, not by the cheaper Guangzhou

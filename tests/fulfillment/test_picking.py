@@ -114,3 +114,17 @@ def test_the_api_creates_and_shows_pick_lists_for_the_warehouse_role_only(push, 
     assert api("warehouse").get("/api/v1/pick-lists/PL-NONE").status_code == 404
     again = api("warehouse").post("/api/v1/pick-lists", {"warehouse": "hz"}, format="json")
     assert again.status_code in (400, 422) and again.json()["error"]["code"] == "nothing_to_pick"
+
+
+def test_a_cutoff_leaves_orders_placed_later_for_the_next_wave(push, actor, faces, api):
+    receive(actor, "TEE", "hz", 10)
+    early = push(("TEE", 1), placed_at="2026-11-26T15:00:00+08:00")
+    late = push(("TEE", 1), placed_at="2026-11-26T17:00:00+08:00")
+
+    bad = api("warehouse").post("/api/v1/pick-lists", {"warehouse": "hz", "cutoff": "tomorrow"}, format="json")
+    assert bad.status_code == 400 and "cutoff" in bad.json()["error"]["details"]
+    body = api("warehouse").post("/api/v1/pick-lists", {"warehouse": "hz", "cutoff": "2026-11-26T16:00:00+08:00"},
+                                 format="json").json()
+
+    assert [s["order_no"] for s in body["sort_to_order"]] == [early.order_no]
+    assert late.packages.get().pick_list is None

@@ -450,3 +450,18 @@ def test_nul_characters_in_addresses_and_queries_never_reach_the_database(stock,
     assert client.get("/stock/receive/?sku=A%00B&warehouse=hz").status_code == 400
     response = client.post("/skus/mappings/", {"channel": "taobao", "platform_sku": "A\x00", "sku": "B\x00"})
     assert response.status_code == 400
+
+
+def test_the_picking_layout_is_edited_with_the_warehouse_and_kept_when_left_empty(stock, client_for):
+    client = client_for("operations")
+    base = {"code": "hz", "name": "杭州仓", "province": "浙江省", "city": "杭州市", "priority": "10",
+            "service_provinces": "", "active": "on"}
+
+    assert client.post("/warehouses/hz/", {**base, "blocks": "2", "bays_per_block": "15",
+                                           "aisle_width_m": "2.5"}).status_code == 302
+    assert client.post("/warehouses/hz/", base).status_code == 302  # layout fields left empty
+    hz = Warehouse.objects.get(code="hz")
+    assert (hz.blocks, hz.bays_per_block, hz.aisle_width_m, hz.bay_width_m) == (2, 15, 2.5, 1.2)
+
+    refused = client.post("/warehouses/hz/", {**base, "aisle_width_m": "0"})
+    assert refused.status_code == 400 and "aisle_width_m" in refused.context["form"].errors

@@ -40,6 +40,10 @@ class WaveForm(forms.Form):
     carrier = forms.ChoiceField(label=gettext_lazy("Carrier"), required=False)
     max_lines = forms.IntegerField(label=gettext_lazy("Lines at most"), min_value=1, max_value=MAX_LINES,
                                    initial=DEFAULT_MAX_LINES)
+    cutoff = forms.DateTimeField(label=gettext_lazy("Orders placed by"), required=False,
+                                 help_text=gettext_lazy("For the carrier's last pickup: only orders placed by then."),
+                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
     def __init__(self, *args, scope: frozenset[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +88,8 @@ class PickListsView(PermissionRequiredMixin, View):
         data = form.cleaned_data
         try:
             pick_list = create_pick_list(warehouse_code=data["warehouse"], actor=Actor.of(request.user),
-                                         rules=WaveRules(carrier=data["carrier"] or None, max_lines=data["max_lines"]))
+                                         rules=WaveRules(carrier=data["carrier"] or None, max_lines=data["max_lines"],
+                                                         cutoff=data["cutoff"]))
         except ApplicationError as exc:
             form.add_error(None, exc.message)
             return self.show(form, status=exc.http_status)

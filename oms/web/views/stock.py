@@ -431,6 +431,14 @@ class WarehouseForm(forms.Form):
                                "empty means the whole country."),
     )
     active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+    # The picking layout; left empty, a field keeps its current value (a new warehouse: the default).
+    aisle_width_m = forms.FloatField(label=gettext_lazy("Aisle spacing (m)"), required=False, initial=3.0)
+    bay_width_m = forms.FloatField(label=gettext_lazy("Bay width (m)"), required=False, initial=1.2)
+    bays_per_block = forms.IntegerField(label=gettext_lazy("Bays per block"), required=False, initial=20)
+    blocks = forms.IntegerField(label=gettext_lazy("Blocks"), required=False, initial=1, help_text=gettext_lazy(
+        "Cross aisles run between blocks, at the front and at the back."))
+    cross_aisle_width_m = forms.FloatField(label=gettext_lazy("Cross aisle width (m)"), required=False, initial=2.0)
+    LAYOUT = ("aisle_width_m", "bay_width_m", "bays_per_block", "blocks", "cross_aisle_width_m")
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -443,6 +451,8 @@ class WarehouseForm(forms.Form):
         return catalogue.WarehouseFields(
             name=d["name"], province=d["province"], city=d["city"], address=d["address"], priority=d["priority"],
             service_provinces=provinces, active=d["active"],
+            **{name: d[name] if d.get(name) is not None else self.initial.get(name, self.fields[name].initial)
+               for name in self.LAYOUT},
         )
 
 
@@ -498,7 +508,9 @@ class WarehouseFormView(PermissionRequiredMixin, View):
         w = self.warehouse
         initial = {"code": w.code, "name": w.name, "province": w.province, "city": w.city, "address": w.address,
                    "priority": w.priority, "service_provinces": ", ".join(w.service_provinces or []),
-                   "active": w.active}
+                   "active": w.active, "aisle_width_m": w.aisle_width_m, "bay_width_m": w.bay_width_m,
+                   "bays_per_block": w.bays_per_block, "blocks": w.blocks,
+                   "cross_aisle_width_m": w.cross_aisle_width_m}
         return WarehouseForm(data, initial=initial, editing=True)
 
     def submit(self, request, form, save):
