@@ -29,7 +29,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/oms migrate --quiet
 	$(BIN)/oms demo
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/oms worker & \
 	PORT=$(PORT) $(BIN)/oms serve
 
