@@ -116,3 +116,22 @@ def merge_packages(*, package_numbers: list[str], actor: Actor) -> Package:
                 "package": merged.number, "orders": [n for n in orders if n != order.order_no],
                 "from_packages": sorted(p.number for p in packages if p.order_id == order.pk)})
         return merged
+
+
+def mergeable_orders(order_ids: list[int]) -> set[int]:
+    """Which of these orders have a package that can merge with another order's (for list markers).
+
+    Looks only at waiting packages to the same phone numbers, so a page of orders costs two queries.
+    """
+    waiting = Package.objects.filter(status=PackageStatus.ALLOCATED, pick_list__isnull=True,
+                                     order__status=OrderStatus.PENDING_SHIPMENT).select_related("order")
+    phones = set(waiting.filter(order_id__in=order_ids).values_list("order__ship_phone", flat=True))
+    if not phones:
+        return set()
+    by_key: dict[tuple, list[Package]] = defaultdict(list)
+    for package in waiting.filter(order__ship_phone__in=phones):
+        key = merge_key(package)
+        if key is not None:
+            by_key[key].append(package)
+    wanted = set(order_ids)
+    return {p.order_id for same in by_key.values() for run in _within_window(same) for p in run} & wanted

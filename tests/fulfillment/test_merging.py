@@ -87,3 +87,19 @@ def test_the_picking_page_and_the_api_offer_the_merge(same_buyer, users, api):
     assert response.status_code == 302
     assert Package.objects.filter(status="merged").count() == 2
     assert api("warehouse").post("/api/v1/packages/merge", {"packages": numbers[:1]}, format="json").status_code == 422
+
+
+def test_the_order_list_marks_orders_that_can_merge(same_buyer, push, users):
+    first, second = same_buyer
+    alone = push(("TEE", 1), shipping_address={"name": "李四", "phone": "13900139000", "province": "浙江省",
+                                               "city": "杭州市", "district": "西湖区", "detail": "文三路1号",
+                                               "postcode": "310012"})
+    client = Client()
+    client.force_login(users["customer_service"])
+
+    page = client.get("/orders/").content.decode()
+    rows = {no: page.split(f">{no}</a>", 1)[1].split("</tr>", 1)[0] for no in (first.order_no, second.order_no,
+                                                                                alone.order_no)}
+    assert "can-merge" in rows[first.order_no] and "can-merge" in rows[second.order_no]
+    assert "can-merge" not in rows[alone.order_no]
+    assert merging.mergeable_orders([alone.pk, first.pk]) == {first.pk}

@@ -15,6 +15,7 @@ from oms.accounts.actor import Actor
 from oms.accounts.roles import CHECK_ENTRIES, ENTER_ORDERS, VIEW_ORDERS
 from oms.channels.models import Channel
 from oms.core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from oms.fulfillment import merging
 from oms.fulfillment.messages import allocation_event_data
 from oms.orders import entry, selectors
 from oms.orders.cancellation import CANCEL_REASONS
@@ -48,7 +49,9 @@ class OrderListView(PermissionRequiredMixin, View):
             {"code": s.value, "label": s.label, "count": counts.get(s.value, 0), "active": filters.status == s.value}
             for s in OrderStatus
         ]
-        context = {"form": form, "page": page, "page_numbers": page_numbers, "tabs": tabs, "filters": filters}
+        mergeable = merging.mergeable_orders([o.pk for o in page.object_list])
+        context = {"form": form, "page": page, "page_numbers": page_numbers, "tabs": tabs, "filters": filters,
+                   "mergeable": mergeable}
         partial = request.htmx and not request.htmx.history_restore_request
         template = "web/orders/_results.html" if partial else "web/orders/list.html"
         response = render(request, template, context)
