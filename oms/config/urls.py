@@ -60,6 +60,7 @@ api_v1 = [
     path("review/coupons/<int:coupon_id>", review_api.CouponView.as_view(), name="review_coupon"),
     path("review/blocklist", review_api.BlockListView.as_view(), name="review_blocklist"),
     path("review/blocklist/<int:entry_id>", review_api.BlockListEntryView.as_view(), name="review_blocklist_entry"),
+    path("skus/<path:code>/pick-face", stock_api.PickFaceView.as_view(), name="sku_pick_face"),
     path("stock", stock_api.StockLevelsView.as_view(), name="stock_levels"),
     path("stock/movements", stock_api.MovementsView.as_view(), name="stock_movements"),
     path("stock/receipts", stock_api.ReceiptsView.as_view(), name="stock_receipts"),

@@ -13,7 +13,7 @@ from oms.accounts.actor import Actor
 from oms.accounts.roles import ADJUST_STOCK, MANAGE_CATALOGUE, RECEIVE_STOCK, VIEW_STOCK
 from oms.channels.mapping import map_platform_sku
 from oms.core.errors import ValidationFailed
-from oms.inventory import services
+from oms.inventory import catalogue, services
 from oms.inventory.models import MovementKind, StockLevel, StockMovement
 
 PAGE = 200
@@ -163,3 +163,24 @@ class SkuMappingsView(APIView):
                                    sku_code=_string(data, "sku"), actor=Actor.of(request.user))
         return Response({"channel": code, "platform_sku": mapping.platform_sku, "sku": mapping.sku.code},
                         status=201)
+
+
+class PickFaceView(APIView):
+    required_permissions = {"PUT": MANAGE_CATALOGUE}
+
+    @extend_schema(operation_id="skus_pick_face",
+                   request=inline_serializer("PickFaceIn", {"warehouse": serializers.CharField(),
+                                                            "bin": serializers.CharField()}),
+                   responses=inline_serializer("PickFace", {"sku": serializers.CharField(),
+                                                            "warehouse": serializers.CharField(),
+                                                            "bin": serializers.CharField()}),
+                   description="Set the bin a SKU is picked from in a warehouse (its pick face).")
+    def put(self, request, code: str):
+        data = request.data if isinstance(request.data, dict) else {}
+        values = {k: data.get(k) for k in ("warehouse", "bin")}
+        bad = {k: [_("This field is required.")] for k, v in values.items() if not isinstance(v, str) or not v}
+        if bad:
+            raise ValidationFailed(details=bad)
+        location = catalogue.set_pick_face(sku_code=code, warehouse_code=values["warehouse"], bin_code=values["bin"],
+                                           actor=Actor.of(request.user))
+        return Response({"sku": code, "warehouse": values["warehouse"], "bin": location.bin.code})

@@ -22,7 +22,7 @@ from oms.accounts.roles import MANAGE_CATALOGUE
 from oms.audit.services import diff, record
 from oms.core.errors import Conflict, ValidationFailed
 from oms.inventory.errors import UnknownSku, UnknownWarehouse
-from oms.inventory.models import Bin, Sku, Warehouse
+from oms.inventory.models import Bin, Sku, SkuLocation, Warehouse
 
 MAX_WEIGHT_G = 1_000_000  # one tonne: anything heavier is a typo in a parcel business
 MAX_SIZE_MM = 10_000
@@ -438,3 +438,36 @@ def _bins_taken(codes: list[str]) -> DuplicateCode:
 def _some(codes: list[str], limit: int = 10) -> str:
     shown = ", ".join(codes[:limit])
     return shown + (" …" if len(codes) > limit else "")
+
+
+@transaction.atomic
+def set_pick_face(*, sku_code: str, warehouse_code: str, bin_code: str, actor: Actor) -> SkuLocation:
+    """The bin a SKU is picked from in a warehouse (replacing the one before); the change is audited."""
+    from oms.accounts.actor import require_warehouse
+    from oms.audit.services import record as record_event
+
+    require(actor, MANAGE_CATALOGUE)
+    sku = Sku.objects.filter(code=sku_code).first()
+    warehouse = Warehouse.objects.filter(code=warehouse_code).first()
+    errors: Errors = {}
+    if sku is None:
+        _add(errors, "sku", _("No SKU has this code."))
+    if warehouse is None:
+        _add(errors, "warehouse", _("No warehouse has this code."))
+    bin_ = Bin.objects.filter(warehouse=warehouse, code=bin_code, active=True).first() if warehouse else None
+    if warehouse is not None and bin_ is None:
+        _add(errors, "bin", _("No active bin with this code in this warehouse."))
+    if errors:
+        raise invalid(errors)
+    require_warehouse(actor, warehouse.pk)
+    location = SkuLocation.objects.select_for_update().filter(sku=sku, warehouse=warehouse).first()
+    before = location.bin.code if location else None
+    if location is None:
+        location = SkuLocation.objects.create(sku=sku, warehouse=warehouse, bin=bin_)
+    elif location.bin_id != bin_.pk:
+        location.bin = bin_
+        location.save(update_fields=["bin"])
+    if before != bin_.code:
+        record_event(None, "pick_face_changed", actor=actor, changes={"bin": [before, bin_.code]},
+                     data={"sku": sku.code, "warehouse": warehouse.code})
+    return location

@@ -128,3 +128,21 @@ def test_a_cutoff_leaves_orders_placed_later_for_the_next_wave(push, actor, face
 
     assert [s["order_no"] for s in body["sort_to_order"]] == [early.order_no]
     assert late.packages.get().pick_list is None
+
+
+def test_operations_set_a_skus_pick_face_through_the_api_and_waves_use_it(push, actor, api, network):
+    from oms.audit.models import AuditEvent
+
+    Bin.objects.create(warehouse=network["hz"], code="B07-03-2", aisle=7, bay=3, level=2)
+    url = "/api/v1/skus/TEE/pick-face"
+    assert api("warehouse").put(url, {"warehouse": "hz", "bin": "B07-03-2"}, format="json").status_code == 403
+    bad = api("operations").put(url, {"warehouse": "hz", "bin": "NOPE"}, format="json")
+    assert bad.status_code == 400 and "bin" in bad.json()["error"]["details"]
+    done = api("operations").put(url, {"warehouse": "hz", "bin": "B07-03-2"}, format="json")
+    assert done.status_code == 200 and done.json()["bin"] == "B07-03-2"
+    assert AuditEvent.objects.get(action="pick_face_changed").changes == {"bin": [None, "B07-03-2"]}
+
+    receive(actor, "TEE", "hz", 5)
+    push(("TEE", 1))
+    sheet = pick_list_sheet(wave(actor).number)
+    assert sheet["stops"][0]["bin"] == "B07-03-2"
