@@ -160,7 +160,7 @@ def optimum(request, network: Network):
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
 
-    from oms.fulfillment.allocation import _packages
+    from oms.fulfillment.allocation import price_packages
     from oms.shipping.rates import quote
 
     need: dict[int, int] = defaultdict(int)
@@ -243,7 +243,7 @@ def optimum(request, network: Network):
         return None
     takes = {(v[1], v[2]): int(round(result.x[i])) for v, i in index.items() if v[0] == "x" and result.x[i] > 0.5}
     used = {wh for (_sku, wh) in takes}
-    return _packages(request, {wh: by_site[wh] for wh in used}, takes)
+    return price_packages(request, {wh: by_site[wh] for wh in used}, takes)
 
 
 def run(args) -> int:

@@ -153,7 +153,7 @@ def _in_order(request: Request, need, ranked: list[Site], available, strategy: S
     """The first site that has everything; otherwise fill each SKU from the sites in order (not for COD)."""
     for site in ranked:
         if _covers(need, (site,), available):
-            packages = _packages(request, {site.warehouse_id: site}, {(sku, site.warehouse_id): qty
+            packages = price_packages(request, {site.warehouse_id: site}, {(sku, site.warehouse_id): qty
                                                                      for sku, qty in need.items()})
             if packages is not None:
                 return Allocation(strategy=strategy, packages=packages,
@@ -171,7 +171,7 @@ def _in_order(request: Request, need, ranked: list[Site], available, strategy: S
             if left == 0:
                 break
     used = {wh for (_sku, wh) in takes}
-    packages = _packages(request, {s.warehouse_id: s for s in ranked if s.warehouse_id in used}, takes)
+    packages = price_packages(request, {s.warehouse_id: s for s in ranked if s.warehouse_id in used}, takes)
     if packages is None:
         return None
     return Allocation(strategy=strategy, packages=packages,
@@ -190,7 +190,8 @@ def _best_assignment(request: Request, need, group, available) -> list[Package] 
         for pick in product(*choices):
             if len(set(pick)) != len(group):
                 continue  # a site that ships nothing: a smaller group covers this
-            packages = _packages(request, by_id, {(sku, wh): need[sku] for sku, wh in zip(skus, pick, strict=True)})
+            takes = {(sku, wh): need[sku] for sku, wh in zip(skus, pick, strict=True)}
+            packages = price_packages(request, by_id, takes)
             if packages is not None:
                 freight = sum((p.quote.price for p in packages), Decimal(0))
                 if best is None or freight < best[0]:
@@ -231,7 +232,7 @@ def _greedy(request: Request, need, group, available, by_id) -> list[Package] | 
                 left -= part
             if not left:
                 break
-    return _packages(request, by_id, takes)
+    return price_packages(request, by_id, takes)
 
 
 def _marginal(request: Request, site: Site, load_g: int, add_g: int) -> Decimal:
@@ -246,7 +247,7 @@ def _marginal(request: Request, site: Site, load_g: int, add_g: int) -> Decimal:
     return after.price - (before.price if before else Decimal(0))
 
 
-def _packages(request: Request, sites: dict[int, Site], takes: dict[tuple[int, int], int]) -> list[Package] | None:
+def price_packages(request: Request, sites: dict[int, Site], takes: dict[tuple[int, int], int]) -> list[Package] | None:
     """Turn (SKU, warehouse) quantities into priced packages with line-level picks; None if one cannot ship."""
     left = dict(takes)
     picks: dict[int, list[Pick]] = defaultdict(list)

@@ -23,7 +23,6 @@ from oms.fulfillment.picking import (
     MAX_LINES,
     WaveRules,
     create_pick_list,
-    record_labels_printed,
 )
 from oms.fulfillment.selectors import (
     label_data,
@@ -152,7 +151,7 @@ class LabelsView(APIView):
                 _("A list of 1 to %(max)s package numbers.") % {"max": MAX_LABELS}]})
         require_package_scope(packages, Actor.of(request.user))
         pdf = render_labels(label_data(packages))
-        record_labels_printed(package_numbers=packages, actor=Actor.of(request.user))
+        packing.record_labels_printed(package_numbers=packages, actor=Actor.of(request.user))
         response = HttpResponse(pdf, content_type=PDF)
         response["Content-Disposition"] = 'inline; filename="labels.pdf"'
         return response

@@ -62,10 +62,15 @@ def _within_window(packages: list[Package]) -> list[list[Package]]:
     return [run for run in runs if len({p.order_id for p in run}) > 1]
 
 
+def _waiting():
+    """Packages that may still merge: allocated, not on a pick list, their order waiting for shipment."""
+    return Package.objects.filter(status=PackageStatus.ALLOCATED, pick_list__isnull=True,
+                                  order__status=OrderStatus.PENDING_SHIPMENT).select_related("order")
+
+
 def merge_candidates(warehouse_id: int | None = None, *, scope: frozenset[int] | None = None) -> list[list[Package]]:
     """Groups of packages that can ship as one, oldest first (only in `scope`'s warehouses when given)."""
-    waiting = Package.objects.filter(status=PackageStatus.ALLOCATED, pick_list__isnull=True,
-                                     order__status=OrderStatus.PENDING_SHIPMENT).select_related("order", "warehouse")
+    waiting = _waiting().select_related("warehouse")
     if warehouse_id is not None:
         waiting = waiting.filter(warehouse_id=warehouse_id)
     if scope is not None:
@@ -123,8 +128,7 @@ def mergeable_orders(order_ids: list[int]) -> set[int]:
 
     Looks only at waiting packages to the same phone numbers, so a page of orders costs two queries.
     """
-    waiting = Package.objects.filter(status=PackageStatus.ALLOCATED, pick_list__isnull=True,
-                                     order__status=OrderStatus.PENDING_SHIPMENT).select_related("order")
+    waiting = _waiting()
     phones = set(waiting.filter(order_id__in=order_ids).values_list("order__ship_phone", flat=True))
     if not phones:
         return set()

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.actor import Actor, require, require_warehouse
 from oms.accounts.roles import PACK_ORDERS
-from oms.audit.services import record
+from oms.audit.services import build_event, record
+from oms.core.bulk_insert import insert_rows
 from oms.core.errors import BusinessRuleViolation, Conflict, ValidationFailed
 from oms.fulfillment.boxes import Box, Suggestion, Unit, suggest_box
 from oms.fulfillment.errors import PackageNotFound
@@ -159,3 +160,13 @@ def pack(*, number: str, weight_g: int, actor: Actor, box_code: str | None = Non
             "protective_material": bool(state.suggestion and state.suggestion.protective_material),
             "weight_g": weight_g, "expected_weight_g": expected, "weight_off": off})
         return packing_state(number), off
+
+def record_labels_printed(*, package_numbers: list[str], actor: Actor) -> None:
+    """One `label_printed` event on the order for every label printed (copies count)."""
+    require(actor, PACK_ORDERS)
+    now = timezone.now()
+    packages = {p.number: p for p in Package.objects.filter(number__in=package_numbers).select_related("order")}
+    for package in packages.values():
+        require_warehouse(actor, package.warehouse_id)
+    insert_rows([build_event(order=packages[n].order, action="label_printed", actor=actor, at=now,
+                             data={"package": n}) for n in package_numbers if n in packages])

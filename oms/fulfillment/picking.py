@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.actor import Actor, require, require_warehouse
-from oms.accounts.roles import PACK_ORDERS, PICK_ORDERS
+from oms.accounts.roles import PICK_ORDERS
 from oms.audit.services import build_event
 from oms.core.bulk_insert import insert_rows
 from oms.core.errors import ValidationFailed
@@ -129,13 +129,3 @@ def _number(warehouse: Warehouse) -> str:
     [n] = next_values("pick_list_no")
     return f"PL-{warehouse.code.upper()}-{timezone.localdate():%Y%m%d}-{n:06d}"
 
-
-def record_labels_printed(*, package_numbers: list[str], actor: Actor) -> None:
-    """One `label_printed` event on the order for every label printed (copies count)."""
-    require(actor, PACK_ORDERS)
-    now = timezone.now()
-    packages = {p.number: p for p in Package.objects.filter(number__in=package_numbers).select_related("order")}
-    for package in packages.values():
-        require_warehouse(actor, package.warehouse_id)
-    insert_rows([build_event(order=packages[n].order, action="label_printed", actor=actor, at=now,
-                             data={"package": n}) for n in package_numbers if n in packages])

@@ -49,7 +49,7 @@ def pick_list_sheet(number: str) -> dict:
     }
 
 
-def label_data(package_numbers: list[str]) -> list:  # scope: checked by record_labels_printed
+def label_data(package_numbers: list[str]) -> list:
     """Labels for these packages, in the order asked; PackageNotFound names any unknown number."""
     from oms.fulfillment.documents.labels_pdf import LabelData, mask_phone
 

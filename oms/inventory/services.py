@@ -188,6 +188,17 @@ class ReservationBatch:
         self.changed: dict[tuple[int, int], StockLevel] = {}
         self.movements: list[StockMovement] = []
         self.reservations: list[Reservation] = []
+        self.released: list[Reservation] = []
+
+    def release(self, *, order, active: list[Reservation], reason: str) -> None:
+        """Give back these active reservations of the order on the same levels (before new `add`s)."""
+        for r in active:
+            level = self.levels[(r.sku_id, r.warehouse_id)]
+            level.reserved -= r.quantity
+            self.changed[(level.sku_id, level.warehouse_id)] = level
+            self.movements.append(_movement(level, kind=MovementKind.RELEASE, reserved_delta=-r.quantity,
+                                            actor=self.actor, order=order, reason=reason))
+        self.released += active
 
     def add(self, *, order, takes: list[Take]) -> None:
         for take in takes:
@@ -207,22 +218,16 @@ class ReservationBatch:
         store_reserved(list(self.changed.values()))
         insert_rows(self.movements)
         insert_rows(self.reservations)
+        if self.released:
+            Reservation.objects.filter(pk__in=[r.pk for r in self.released]).update(
+                status=ReservationStatus.RELEASED, closed_at=timezone.now())
 
 
 def reallocate(*, order, active: list[Reservation], takes: list[Take], levels: dict[tuple[int, int], StockLevel],
                actor: Actor) -> None:
     """Move an order's reservations to new takes on the same locked levels (release, then reserve)."""
-    movements = []
-    for r in active:
-        level = levels[(r.sku_id, r.warehouse_id)]
-        level.reserved -= r.quantity
-        movements.append(_movement(level, kind=MovementKind.RELEASE, reserved_delta=-r.quantity, actor=actor,
-                                   order=order, reason="reallocated"))
-    Reservation.objects.filter(pk__in=[r.pk for r in active]).update(
-        status=ReservationStatus.RELEASED, closed_at=timezone.now())
     batch = ReservationBatch(levels=levels, actor=actor)
-    batch.movements = movements
-    batch.changed = {(r.sku_id, r.warehouse_id): levels[(r.sku_id, r.warehouse_id)] for r in active}
+    batch.release(order=order, active=active, reason="reallocated")
     batch.add(order=order, takes=takes)
     batch.write()
 

@@ -19,7 +19,6 @@ from oms.fulfillment import packing
 from oms.fulfillment.documents.labels_pdf import render_labels
 from oms.fulfillment.errors import PackageNotFound
 from oms.fulfillment.models import BoxType
-from oms.fulfillment.picking import record_labels_printed
 from oms.fulfillment.selectors import label_data, require_package_scope
 from oms.web.access import PermissionRequiredMixin, forbidden
 
@@ -101,7 +100,7 @@ class PackLabelView(PermissionRequiredMixin, View):
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect(reverse("web:pack_package", args=[number]))
-        record_labels_printed(package_numbers=[number], actor=Actor.of(request.user))
+        packing.record_labels_printed(package_numbers=[number], actor=Actor.of(request.user))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="label-{number}.pdf"'
         return response
