@@ -51,6 +51,14 @@ ALLOCATE_ORDERS = "fulfillment.allocate_order"  # run allocation again by hand
 PICK_ORDERS = "fulfillment.pick_orders"  # create pick lists (waves) and pick
 PACK_ORDERS = "fulfillment.pack_orders"  # re-check, pack, print labels
 SPLIT_PACKAGES = "fulfillment.split_package"  # split a package into several by hand (§2.6.4 订单拆分)
+# shipping — see shipping/
+HAND_OVER = "shipping.hand_over"  # hand-over lists (交接单), tracking numbers, shipping
+MANAGE_CARRIERS = "shipping.manage_carriers"  # carriers, rate cards, carrier rules
+HANDLE_LOGISTICS_EXCEPTIONS = "shipping.handle_logistics_exceptions"  # the exception queue and its actions
+# completion, settlement, archive — see orders/ and payments/
+CONFIRM_RECEIPT = "orders.confirm_receipt"
+SETTLE_ORDERS = "orders.settle_orders"
+VIEW_ARCHIVE = "orders.view_archive"
 # messages to buyers — see notifications/
 VIEW_MESSAGES = "notifications.view_message"
 RESEND_MESSAGES = "notifications.resend_message"
@@ -60,17 +68,18 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     CUSTOMER_SERVICE: {
         VIEW_ORDERS, IMPORT_ORDERS, ENTER_ORDERS, CHECK_ENTRIES, VIEW_CHANNELS,
         REVIEW_ORDERS, RECORD_PAYMENT, CANCEL_ORDERS, VIEW_STOCK,
-        VIEW_MESSAGES, RESEND_MESSAGES, SPLIT_PACKAGES,
+        VIEW_MESSAGES, RESEND_MESSAGES, SPLIT_PACKAGES, CONFIRM_RECEIPT, VIEW_ARCHIVE,
     },
     WAREHOUSE: {VIEW_ORDERS, VIEW_CHANNELS, VIEW_STOCK, RECEIVE_STOCK, ADJUST_STOCK, PICK_ORDERS, PACK_ORDERS,
-                SPLIT_PACKAGES},
-    LOGISTICS: {VIEW_ORDERS, VIEW_CHANNELS, VIEW_STOCK},
-    FINANCE: {VIEW_ORDERS, VIEW_CHANNELS, RECORD_PAYMENT},
+                SPLIT_PACKAGES, HAND_OVER},
+    LOGISTICS: {VIEW_ORDERS, VIEW_CHANNELS, VIEW_STOCK, HAND_OVER, MANAGE_CARRIERS, HANDLE_LOGISTICS_EXCEPTIONS},
+    FINANCE: {VIEW_ORDERS, VIEW_CHANNELS, RECORD_PAYMENT, SETTLE_ORDERS, VIEW_ARCHIVE},
     OPERATIONS: {
         VIEW_ORDERS, IMPORT_ORDERS, CHECK_ENTRIES, VIEW_CHANNELS,
         REVIEW_ORDERS, OVERRIDE_REVIEW, RECORD_PAYMENT, CANCEL_ORDERS, MANAGE_REVIEW_RULES,
         VIEW_STOCK, RECEIVE_STOCK, ADJUST_STOCK, MANAGE_CATALOGUE, ALLOCATE_ORDERS, PICK_ORDERS, PACK_ORDERS,
-        SPLIT_PACKAGES,
+        SPLIT_PACKAGES, HAND_OVER, MANAGE_CARRIERS, HANDLE_LOGISTICS_EXCEPTIONS, CONFIRM_RECEIPT, SETTLE_ORDERS,
+        VIEW_ARCHIVE,
         VIEW_MESSAGES, RESEND_MESSAGES,
     },
     ADMIN: {
@@ -84,7 +93,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "channels.add_channel",
         CHANGE_MESSAGE_TEMPLATES,
     },
-    INTEGRATION: {PUSH_ORDERS, VIEW_CHANNELS},
+    INTEGRATION: {PUSH_ORDERS, VIEW_CHANNELS, CONFIRM_RECEIPT},
 }
 
 

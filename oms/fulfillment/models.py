@@ -14,6 +14,9 @@ from oms.core.money import MoneyField
 class PackageStatus(models.TextChoices):
     ALLOCATED = "allocated", _("Allocated")
     PACKED = "packed", _("Packed")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", pgettext_lazy("package", "Delivered")
+    RETURNED = "returned", _("Returned to sender")
     MERGED = "merged", _("Merged into another package")
     SPLIT = "split", _("Split into packages")
     CANCELLED = "cancelled", _("Cancelled")
@@ -61,9 +64,19 @@ class Package(TimeStampedModel):
     packed_weight_g = models.PositiveIntegerField(_("weighed (g)"), null=True, blank=True)
     checked_at = models.DateTimeField(_("re-checked at"), null=True, blank=True)
     packed_at = models.DateTimeField(_("packed at"), null=True, blank=True)
+    tracking_no = models.CharField(_("tracking number"), max_length=40, blank=True)
+    handover_list = models.ForeignKey("shipping.HandoverList", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="packages")
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    tracking_status = models.CharField(_("tracking status"), max_length=24, blank=True)
+    last_tracking_at = models.DateTimeField(_("last tracking update"), null=True, blank=True)
 
     class Meta:
         ordering = ["order", "number"]
+        constraints = [models.UniqueConstraint(fields=["carrier", "tracking_no"], condition=~Q(tracking_no=""),
+                                               name="uniq_tracking_no_per_carrier")]
+        indexes = [models.Index(fields=["status", "last_tracking_at"])]
         verbose_name = _("package")
         verbose_name_plural = _("packages")
         permissions = [("allocate_order", _("Allocate orders to warehouses")),

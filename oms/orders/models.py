@@ -61,6 +61,12 @@ class Order(TimeStampedModel):
     invoice_tax_id = models.CharField(_("tax id"), max_length=32, blank=True)
 
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    receipt_confirmed_by = models.CharField(_("receipt confirmed by"), max_length=16, blank=True)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
 
     created_by = models.ForeignKey(
@@ -91,6 +97,9 @@ class Order(TimeStampedModel):
             ("record_payment", _("Record a payment for an order")),
             ("cancel_order", _("Cancel orders that have not shipped")),
             ("manage_review_rules", _("Manage review rules, coupons and the block list")),
+            ("confirm_receipt", _("Confirm receipt of delivered orders")),
+            ("settle_orders", _("Confirm settlement of completed orders")),
+            ("view_archive", _("Search and export archived orders")),
         ]
         constraints = [
             models.UniqueConstraint(
