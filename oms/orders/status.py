@@ -70,7 +70,8 @@ TRANSITIONS: dict[str, set[str]] = {
         OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.ON_HOLD, OrderStatus.CANCELLED,
     },
     OrderStatus.PARTIALLY_SHIPPED: {OrderStatus.SHIPPED},
-    OrderStatus.SHIPPED: {OrderStatus.DELIVERED},
+    # A buyer or a platform may confirm receipt before the carrier reports delivery.
+    OrderStatus.SHIPPED: {OrderStatus.DELIVERED, OrderStatus.COMPLETED},
     OrderStatus.DELIVERED: {OrderStatus.COMPLETED},
     OrderStatus.COMPLETED: set(),
     OrderStatus.CANCELLED: set(),
