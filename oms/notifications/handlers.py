@@ -24,3 +24,18 @@ def confirm_order_to_buyer(payload: dict) -> None:
         return
     event = MessageEvent.ORDER_CONFIRMED
     notify_buyer(order=order, event=event, dedup_key=f"{event.value}:{order_no}")
+
+
+@subscribe("order.shipped")
+def tell_buyer_shipped(payload: dict) -> None:
+    """A parcel of the order was handed to its carrier: tell the buyer the carrier and tracking number."""
+    from oms.notifications.services import notify_buyer
+    from oms.orders.models import Order
+
+    order = Order.objects.select_related("channel").filter(order_no=payload.get("order_no")).first()
+    if order is None:
+        log.error("order.shipped for unknown order %r: no message sent", payload.get("order_no"))
+        return
+    event = MessageEvent.ORDER_SHIPPED
+    notify_buyer(order=order, event=event, dedup_key=f"{event.value}:{order.order_no}:{payload.get('package')}",
+                 extra={"carrier_name": payload.get("carrier_name", ""), "tracking_no": payload.get("tracking_no", "")})
