@@ -8,8 +8,14 @@ from oms.fulfillment import api as fulfillment_api
 from oms.inventory import api as stock_api
 from oms.notifications import api as messages_api
 from oms.orders import api as orders_api
+from oms.orders import archive_api
+from oms.orders import completion_api
 from oms.orders.importing import api as import_api
 from oms.orders.review import api as review_api
+from oms.payments import api as payments_api
+from oms.shipping import api_exceptions as exceptions_api
+from oms.shipping import api_handover as handover_api
+from oms.shipping.api_tracking import TrackingPushView
 
 
 class SchemaView(SpectacularAPIView):
@@ -22,9 +28,12 @@ class DocsView(SpectacularSwaggerView):
 
 api_v1 = [
     path("me", MeView.as_view(), name="me"),
+    path("tracking/push/<slug:adapter>", TrackingPushView.as_view(), name="tracking_push"),
     path("channels", ChannelsView.as_view(), name="channels"),
     path("channels/<slug:code>/orders", ChannelOrdersView.as_view(), name="channel_orders"),
     path("orders", orders_api.OrdersView.as_view(), name="orders"),
+    path("archive/orders", archive_api.ArchiveOrdersView.as_view(), name="archive_orders"),
+    path("archive/orders/export.<str:fmt>", archive_api.ArchiveExportView.as_view(), name="archive_export"),
     path("orders/drafts", orders_api.DraftsView.as_view(), name="drafts"),
     path("orders/drafts/<str:order_no>", orders_api.DraftView.as_view(), name="draft"),
     path("orders/drafts/<str:order_no>/confirm", orders_api.ConfirmEntryView.as_view(), name="draft_confirm"),
@@ -39,8 +48,20 @@ api_v1 = [
     path("orders/<str:order_no>/acknowledge-remark", review_api.AcknowledgeRemarkView.as_view(),
          name="order_acknowledge_remark"),
     path("orders/<str:order_no>/payment", review_api.RecordPaymentView.as_view(), name="order_payment"),
+    path("orders/<str:order_no>/confirm-receipt", completion_api.ConfirmReceiptView.as_view(),
+         name="order_confirm_receipt"),
+    path("settlement", payments_api.SettlementView.as_view(), name="settlement"),
+    path("settlement/<slug:channel>/<str:day>/settle", payments_api.SettleView.as_view(), name="settlement_settle"),
     path("orders/<str:order_no>/allocate", fulfillment_api.AllocateOrderView.as_view(), name="order_allocate"),
     path("pick-lists", fulfillment_api.PickListsView.as_view(), name="pick_lists"),
+    path("handover-lists", handover_api.HandoverListsView.as_view(), name="handover_lists"),
+    path("handover-lists/<str:number>", handover_api.HandoverListView.as_view(), name="handover_list"),
+    path("handover-lists/<str:number>/packages", handover_api.HandoverPackagesView.as_view(),
+         name="handover_list_packages"),
+    path("handover-lists/<str:number>/packages/<str:package>", handover_api.HandoverPackageView.as_view(),
+         name="handover_list_package"),
+    path("handover-lists/<str:number>/hand-over", handover_api.HandOverView.as_view(), name="handover_list_hand_over"),
+    path("handover-lists/<str:number>/pdf", handover_api.HandoverPdfView.as_view(), name="handover_list_pdf"),
     path("channels/<slug:code>/allocation-strategy", fulfillment_api.AllocationStrategyView.as_view(),
          name="channel_allocation_strategy"),
     path("pick-lists/<str:number>", fulfillment_api.PickListView.as_view(), name="pick_list"),
@@ -73,6 +94,21 @@ api_v1 = [
     path("message-templates/<int:template_id>", messages_api.MessageTemplateView.as_view(), name="message_template"),
     path("message-languages", messages_api.ChannelLanguagesView.as_view(), name="message_languages"),
     path("message-languages/<slug:code>", messages_api.ChannelLanguageView.as_view(), name="message_language"),
+    path("logistics/exceptions", exceptions_api.ExceptionsView.as_view(), name="logistics_exceptions"),
+    path("logistics/exceptions/<str:number>", exceptions_api.ExceptionView.as_view(), name="logistics_exception"),
+    path("logistics/exceptions/<str:number>/assign", exceptions_api.AssignView.as_view(),
+         name="logistics_exception_assign"),
+    path("logistics/exceptions/<str:number>/contact-carrier", exceptions_api.ContactCarrierView.as_view(),
+         name="logistics_exception_contact_carrier"),
+    path("logistics/exceptions/<str:number>/contact-buyer", exceptions_api.ContactBuyerView.as_view(),
+         name="logistics_exception_contact_buyer"),
+    path("logistics/exceptions/<str:number>/reship", exceptions_api.ReshipView.as_view(),
+         name="logistics_exception_reship"),
+    path("logistics/exceptions/<str:number>/claim", exceptions_api.ClaimView.as_view(),
+         name="logistics_exception_claim"),
+    path("logistics/exceptions/<str:number>/close", exceptions_api.CloseView.as_view(),
+         name="logistics_exception_close"),
+    path("track", exceptions_api.PublicTrackingView.as_view(), name="track"),
 ]
 
 urlpatterns = [

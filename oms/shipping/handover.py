@@ -84,12 +84,12 @@ class OnAnotherList(Conflict):
     default_message = _("This package is already on another hand-over list.")
 
 
-class TrackingNumberRequired(ValidationFailed):
+class TrackingNumberRequired(BusinessRuleViolation):
     code = "tracking_number_required"
     default_message = _("This carrier has no electronic waybill: type or scan the tracking number.")
 
 
-class InvalidTrackingNumber(ValidationFailed):
+class InvalidTrackingNumber(BusinessRuleViolation):
     code = "invalid_tracking_number"
     default_message = _("This is not a tracking number of this carrier.")
 

@@ -1,8 +1,10 @@
 from django.urls import include, path
 
 from oms.web.views import (
+    archive,
     auth,
     entry,
+    handover,
     importing,
     messages,
     orders,
@@ -40,6 +42,8 @@ urlpatterns = [
     path("orders/<str:order_no>/approve/", review.ApproveView.as_view(), name="order_approve"),
     path("orders/<str:order_no>/cancel/", review.CancelView.as_view(), name="order_cancel"),
     path("orders/<str:order_no>/payment/", review.PaymentView.as_view(), name="order_payment"),
+    path("archive/", archive.ArchiveSearchView.as_view(), name="archive"),
+    path("archive/export.<str:fmt>", archive.ArchiveExportView.as_view(), name="archive_export"),
     path("review/", review.ReviewQueueView.as_view(), name="review_queue"),
     path("review/rules/", review_rules.ReviewRulesView.as_view(), name="review_rules"),
     path("review/coupons/", review_lists.CouponsView.as_view(), name="review_coupons"),
@@ -54,6 +58,9 @@ urlpatterns = [
     path("pack/", packing.PackStartView.as_view(), name="pack_start"),
     path("pack/<str:number>/", packing.PackPackageView.as_view(), name="pack_package"),
     path("pack/<str:number>/label/", packing.PackLabelView.as_view(), name="pack_label"),
+    path("handover/", handover.HandoverListsView.as_view(), name="handover_lists"),
+    path("handover/<str:number>/", handover.HandoverDetailView.as_view(), name="handover_detail"),
+    path("handover/<str:number>/pdf/", handover.HandoverPdfView.as_view(), name="handover_pdf"),
     path("stock/", stock.StockLevelsView.as_view(), name="stock_levels"),
     path("stock/receive/", stock.ReceiveStockView.as_view(), name="stock_receive"),
     path("stock/adjust/", stock.AdjustStockView.as_view(), name="stock_adjust"),
