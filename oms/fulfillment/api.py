@@ -32,6 +32,7 @@ from oms.fulfillment.selectors import (
 )
 from oms.fulfillment.services import allocate_order, set_allocation_strategy
 from oms.fulfillment.strategy import AllocationStrategy
+from oms.shipping.handover import assign_waybills
 from oms.inventory.models import Warehouse
 from oms.orders.selectors import order_detail
 from oms.orders.serializers import OrderDetailSerializer
@@ -150,6 +151,7 @@ class LabelsView(APIView):
             raise ValidationFailed(details={"packages": [
                 _("A list of 1 to %(max)s package numbers.") % {"max": MAX_LABELS}]})
         require_package_scope(packages, Actor.of(request.user))
+        assign_waybills(package_numbers=packages, actor=Actor.of(request.user))
         pdf = render_labels(label_data(packages))
         packing.record_labels_printed(package_numbers=packages, actor=Actor.of(request.user))
         response = HttpResponse(pdf, content_type=PDF)

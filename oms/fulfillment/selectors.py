@@ -64,7 +64,7 @@ def label_data(package_numbers: list[str]) -> list:
         order, wh = p.order, p.warehouse
         labels.append(LabelData(
             package=p.number, order_no=order.order_no, carrier=p.carrier.name if p.carrier else "",
-            tracking_number="", sender_name=wh.name,
+            tracking_number=p.tracking_no, sender_name=wh.name,
             sender_address=f"{wh.province}{wh.city}{wh.address}",
             recipient_name=order.ship_name, recipient_phone=mask_phone(order.ship_phone),
             recipient_address=f"{order.ship_province}{order.ship_city}{order.ship_district}{order.ship_detail}",

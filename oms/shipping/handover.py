@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.actor import Actor, require, require_warehouse
-from oms.accounts.roles import HAND_OVER
+from oms.accounts.roles import HAND_OVER, PACK_ORDERS
 from oms.audit.services import build_event
 from oms.core.bulk_insert import insert_rows
 from oms.core.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
@@ -220,6 +220,38 @@ def _waybill(carrier: Carrier, package: Package) -> str:
     if not number:
         raise TrackingNumberRequired(details={"package": package.number, "carrier": carrier.code})
     return _checked_number(carrier, number, package)
+
+
+def assign_waybills(*, package_numbers: list[str], actor: Actor) -> int:
+    """Electronic waybills (电子面单) for packages of adapter carriers that have no tracking number yet.
+
+    Called before labels are printed, so the label carries the carrier's barcode; packages of
+    manual carriers get theirs typed at hand-over. Returns how many numbers were assigned.
+    """
+    if not actor.has(HAND_OVER):  # packers print labels; logistics hands over
+        require(actor, PACK_ORDERS)
+    assigned = 0
+    candidates = (Package.objects.select_related("carrier", "order")
+                  .filter(number__in=package_numbers, tracking_no="", carrier__isnull=False,
+                          status__in=[PackageStatus.ALLOCATED, PackageStatus.PACKED])
+                  .exclude(carrier__adapter=CarrierAdapter.MANUAL).order_by("id"))
+    for package in candidates:
+        number = _waybill(package.carrier, package)  # an HTTP call: no row is locked meanwhile
+        with transaction.atomic():
+            locked = Package.objects.select_for_update(of=("self",)).select_related("order").get(pk=package.pk)
+            if locked.tracking_no:
+                continue  # another print got one first; the carrier's spare number is simply unused
+            locked.tracking_no = number
+            try:
+                with transaction.atomic():
+                    locked.save(update_fields=["tracking_no", "updated_at"])
+            except IntegrityError:
+                raise DuplicateTrackingNumber(details={"tracking_no": number,
+                                                       "carrier": package.carrier.code}) from None
+            insert_rows([build_event(order=locked.order, action="waybill_assigned", actor=actor, data={
+                "package": locked.number, "carrier": package.carrier.code, "tracking_no": number})])
+            assigned += 1
+    return assigned
 
 
 def remove_from_list(*, list_number: str, package_number: str, actor: Actor) -> HandoverList:

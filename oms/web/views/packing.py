@@ -20,6 +20,7 @@ from oms.fulfillment.documents.labels_pdf import render_labels
 from oms.fulfillment.errors import PackageNotFound
 from oms.fulfillment.models import BoxType
 from oms.fulfillment.selectors import label_data, require_package_scope
+from oms.shipping.handover import assign_waybills
 from oms.web.access import PermissionRequiredMixin, forbidden
 
 
@@ -94,6 +95,7 @@ class PackLabelView(PermissionRequiredMixin, View):
     def post(self, request, number: str):
         try:
             require_package_scope([number], Actor.of(request.user))
+            assign_waybills(package_numbers=[number], actor=Actor.of(request.user))
             pdf = render_labels(label_data([number]))
         except PackageNotFound as exc:
             raise Http404(number) from exc
