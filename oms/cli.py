@@ -124,6 +124,42 @@ def cmd_skus(args) -> int:
     return run_skus_command(args)
 
 
+def cmd_orders_archive(args) -> int:
+    _setup_django()
+    from oms.orders.archiving import run_archive_command
+
+    return run_archive_command(dry_run=args.dry_run, older_than_days=args.older_than_days)
+
+
+def cmd_orders_complete_delivered(args) -> int:
+    _setup_django()
+    from oms.orders.completion import auto_complete_days, complete_delivered
+
+    done = complete_delivered()
+    print(f"completed={done} after_days={auto_complete_days()}")
+    return 0
+
+
+def cmd_exceptions(args) -> int:
+    _setup_django()
+    from oms.shipping.exceptions_cli import run_exceptions_command
+
+    return run_exceptions_command(args)
+
+
+def cmd_tracking_poll(args) -> int:
+    _setup_django()
+    from oms.accounts.actor import Actor
+    from oms.shipping.polling import adapters_that_poll, poll_tracking
+
+    if args.batch is not None and args.batch < 1:
+        raise ValueError("--batch must be at least 1")
+    report = poll_tracking(actor=Actor.system(), batch_size=args.batch)
+    print(f"adapters polling: {', '.join(adapters_that_poll()) or 'none'}; parcels queried: {report.packages}, "
+          f"events received: {report.events}, new: {report.stored}, unmatched: {report.unmatched}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from oms.bench import run_benchmark
 
@@ -216,10 +252,33 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language of the column headers (default: the system language)")
     t.set_defaults(func=cmd_skus)
 
+    s = sub.add_parser("orders", help="orders: archive finished ones")
+    orders = s.add_subparsers(dest="orders_command", required=True, parser_class=_Parser)
+    t = orders.add_parser("archive", help="archive completed, settled orders older than OMS_ARCHIVE_AFTER_DAYS")
+    t.add_argument("--dry-run", action="store_true", help="only count the orders that would be archived")
+    t.add_argument("--older-than-days", type=int, default=None,
+                   help="archive orders completed more than N days ago (default: $OMS_ARCHIVE_AFTER_DAYS or 90)")
+    t.set_defaults(func=cmd_orders_archive)
+    t = orders.add_parser("complete-delivered",
+                          help="complete orders delivered OMS_AUTO_COMPLETE_DAYS ago or earlier (the hourly job)")
+    t.set_defaults(func=cmd_orders_complete_delivered)
+
+    s = sub.add_parser("exceptions", help="logistics exception tickets: open the ones due now")
+    exceptions = s.add_subparsers(dest="exceptions_command", required=True, parser_class=_Parser)
+    t = exceptions.add_parser("sweep", help="evaluate the rules (no update, stuck, lost…) for every shipped parcel")
+    t.set_defaults(func=cmd_exceptions)
+
+    s = sub.add_parser("tracking", help="carrier tracking: query carriers that do not push")
+    tracking = s.add_subparsers(dest="tracking_command", required=True, parser_class=_Parser)
+    t = tracking.add_parser("poll", help="query the carriers of polling adapters about shipped parcels, stalest first")
+    t.add_argument("--batch", type=int, default=None, help="parcels per query batch (default OMS_TRACKING_POLL_BATCH)")
+    t.set_defaults(func=cmd_tracking_poll)
+
     s = sub.add_parser("bench", help="run a benchmark in a temporary data folder")
-    s.add_argument("name", choices=["intake", "review", "allocation", "picking"])
+    s.add_argument("name", choices=["intake", "review", "allocation", "picking", "search", "tracking"])
     s.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     s.add_argument("--orders", type=int, default=None, help="orders per measurement")
+    s.add_argument("--events", type=int, default=None, help="tracking events per measurement (bench tracking)")
     s.set_defaults(func=cmd_bench)
     return p
 

@@ -35,8 +35,9 @@ from oms.orders.entry import confirm_entry, enter_order, return_entry
 from oms.orders.intake.services import intake_order
 from oms.orders.intake.validation import parse_intake
 from oms.orders.models import Order
+from oms.orders.review.corrections import acknowledge_remark
 from oms.orders.review.models import BlockKind, BlockListEntry, Coupon
-from oms.shipping.models import Carrier, RateCard, RateZone
+from oms.shipping.models import Carrier, CarrierRule, RateCard, RateZone
 
 DEMO_USERS = [
     ("cs", CUSTOMER_SERVICE), ("cs2", CUSTOMER_SERVICE), ("warehouse", WAREHOUSE), ("logistics", LOGISTICS),
@@ -196,14 +197,17 @@ def _stock(skus: list[Sku], users: dict[str, User]) -> None:
 
 CARRIERS = [
     # code, name, service level, cash on delivery, tracking number pattern
-    ("sf", "顺丰速运", "express", True, r"^SF\d{13}$"),
-    ("zto", "中通快递", "standard", False, r"^7\d{13}$"),
+    ("sf", "顺丰速运", "express", True, r"^(SF)?\d{12}$"),
+    ("zto", "中通快递", "standard", False, r"^7\d{11,14}$"),
     ("yto", "圆通速递", "standard", False, r"^YT\d{13}$"),
-    ("sto", "申通快递", "standard", False, r"^77\d{11}$"),
-    ("yunda", "韵达速递", "economy", False, r"^4\d{14}$"),
-    ("jd", "京东物流", "express", True, r"^JD[0-9A-Z]{13}$"),
-    ("ems", "中国邮政EMS", "standard", True, r"^E[A-Z]\d{9}CN$"),
+    ("sto", "申通快递", "standard", False, r"^(77|88)\d{11}$"),
+    ("yunda", "韵达速递", "economy", False, r"^\d{13,15}$"),
+    ("jd", "京东物流", "express", True, r"^JD[0-9A-Z]{13,15}$"),
+    ("ems", "中国邮政EMS", "standard", True, r"^([A-Z]{2}\d{9}CN|\d{11,13})$"),
 ]
+# carrier: insurance rate ‰ of the declared value, minimum fee, highest insurable value
+INSURANCE = {"sf": ("5", "1.00", "30000.00"), "ems": ("3", "2.00", "10000.00"), "zto": ("3", "1.00", "2000.00")}
+RUSH_RULE = {"name": "加急", "position": 10, "remark_keywords": ["加急"], "max_promise_days": 1}
 ALL_PROVINCES = [
     "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
     "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区",
@@ -236,7 +240,9 @@ def _carriers() -> None:
         for carrier_code, (own, nearby, rest, remote) in TARIFFS.items():
             card, created = RateCard.objects.get_or_create(
                 carrier=Carrier.objects.get(code=carrier_code), warehouse=warehouse,
-                defaults={"volumetric_divisor": 6000 if carrier_code == "sf" else 8000})
+                defaults={"volumetric_divisor": 6000 if carrier_code == "sf" else 8000,
+                          **dict(zip(("insurance_rate_permille", "insurance_min_fee", "insurance_max_value"),
+                                     map(Decimal, INSURANCE[carrier_code]), strict=True))})
             if not created:
                 continue
             zones = [("同省", [warehouse.province], own, 1), ("邻近省份", near, nearby, 2), ("全国", country, rest, 3),
@@ -246,6 +252,8 @@ def _carriers() -> None:
                     rate_card=card, name=name, provinces=provinces, served=prices is not None,
                     first_price=Decimal(prices[0]) if prices else 0, step_price=Decimal(prices[1]) if prices else 0,
                     promise_days=days - 1 if carrier_code == "sf" and days > 1 else days)
+    if not CarrierRule.objects.filter(name=RUSH_RULE["name"]).exists():
+        CarrierRule.objects.create(**RUSH_RULE)
 
 
 def _pick_faces() -> None:
@@ -304,6 +312,29 @@ def _split_order(shop: Actor, now) -> int:
     return intake_order(command=parse_intake(payload, channel_lookup=channel_lookup), actor=shop).created
 
 
+def _rush_order(shop: Actor, cs: Actor, now) -> int:
+    """A Shanghai order marked 加急: next-day SF instead of the cheaper two-day ZTO (rule 加急)."""
+    if Order.objects.filter(external_id="DEMO-RUSH-00001").exists():
+        return 0
+    mug = Sku.objects.filter(code__startswith="MUG-").first()
+    placed = now - timedelta(hours=1)
+    payload = {
+        "channel": "web", "external_id": "DEMO-RUSH-00001", "placed_at": placed.isoformat(),
+        "customer": {"name": "林静", "phone": "13798765432"},
+        "shipping_address": {"name": "林静", "phone": "13798765432", "province": "上海市", "city": "上海市",
+                             "district": "浦东新区", "detail": "张江路88弄5号601室", "postcode": "201203"},
+        "lines": [{"sku": mug.code, "name": mug.name, "spec": mug.spec, "quantity": 2, "unit_price": "39.90"}],
+        "shipping_fee": "0.00", "paid_amount": "79.80", "buyer_remark": "加急，明天要送人",
+        "payment": {"method": "alipay", "status": "paid", "paid_at": (placed + timedelta(minutes=1)).isoformat(),
+                    "transaction_id": f"{placed:%Y%m%d}0000000002"},
+    }
+    order = intake_order(command=parse_intake(payload, channel_lookup=channel_lookup), actor=shop).order
+    while deliver_pending():  # review holds it for the remark; customer service reads it and lets it through
+        pass
+    acknowledge_remark(order_no=order.order_no, actor=cs, note="加急：按规则走次日达")
+    return 1
+
+
 def load_demo(*, orders: int = 300) -> str:
     """Create what is missing of the demo data; return a report with the demo accounts."""
     rng = random.Random(20261126)
@@ -316,6 +347,7 @@ def load_demo(*, orders: int = 300) -> str:
     shop, cs, cs2 = Actor.of(users["shop"]), Actor.of(users["cs"]), Actor.of(users["cs2"])
     channels = ["taobao", "taobao", "jd", "pdd", "web", "app", "miniapp"]
     created = _split_order(shop, now)  # first, so that review finds the scarce tea still in stock
+    created += _rush_order(shop, cs, now)
     _pick_faces()
     _boxes()
     existing = set(Order.objects.filter(external_id__startswith="DEMO-").values_list("external_id", flat=True))

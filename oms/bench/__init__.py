@@ -17,6 +17,10 @@ def run_benchmark(name: str, args) -> int:
         from oms.bench.allocation import run
     elif name == "picking":
         from oms.bench.picking import run
+    elif name == "tracking":
+        from oms.bench.tracking import run
+    elif name == "search":
+        from oms.bench.search import run
     else:
         print(f"oms: error: unknown benchmark {name!r}", file=sys.stderr)
         return 2

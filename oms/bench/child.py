@@ -224,6 +224,24 @@ def _review_task(name: str):
 TASKS.update({"review_setup": _review_task("setup"), "review_measure": _review_task("measure")})
 
 
+def _tracking_run(args: dict) -> dict:
+    from oms.bench import tracking  # `oms bench tracking` (imported after Django is set up)
+
+    return tracking.task_run(args)
+
+
+TASKS["tracking_run"] = _tracking_run
+
+
+def _search_run(args: dict) -> dict:
+    from oms.bench import search  # `oms bench search` (imported after Django is set up)
+
+    return search.task_run(args)
+
+
+TASKS["search_run"] = _search_run
+
+
 def main(argv: list[str]) -> int:
     task = TASKS[argv[0]]
     args = json.loads(argv[1]) if len(argv) > 1 else {}

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "oms.fulfillment",
     "oms.orders",
     "oms.notifications",
+    "oms.payments",
     "oms.web",
 ]
 
@@ -228,8 +229,12 @@ SPECTACULAR_SETTINGS = {
 
 # --- OMS ---------------------------------------------------------------------
 OMS_IMPORT_MAX_BYTES = int(os.environ.get("OMS_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+# Completed and settled orders are archived this many days after completion (oms/orders/archiving.py).
+OMS_ARCHIVE_AFTER_DAYS = int(os.environ.get("OMS_ARCHIVE_AFTER_DAYS", "90"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = OMS_IMPORT_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = OMS_IMPORT_MAX_BYTES
+# Delivered orders complete on their own this many days after delivery (oms/orders/completion.py).
+OMS_AUTO_COMPLETE_DAYS = int(os.environ.get("OMS_AUTO_COMPLETE_DAYS", "7"))
 
 LOGGING = {
     "version": 1,
@@ -262,3 +267,19 @@ OMS_PUSH_CHANNELS = [c.strip() for c in os.environ.get("OMS_PUSH_CHANNELS", "app
 OMS_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("OMS_MESSAGE_MAX_ATTEMPTS", "8"))
 OMS_MESSAGE_RETRY_BASE_S = float(os.environ.get("OMS_MESSAGE_RETRY_BASE_S", "60"))
 OMS_MESSAGE_RETRY_CAP_S = float(os.environ.get("OMS_MESSAGE_RETRY_CAP_S", "3600"))
+
+# --- carriers: tracking and electronic waybills (oms/shipping/adapters) -------------------------
+# Our address as carriers reach it (callback URLs of tracking subscriptions), e.g. https://oms.shop.example.cn
+OMS_PUBLIC_URL = os.environ.get("OMS_PUBLIC_URL", "")
+# Kuaidi100 (快递100): empty settings make the adapter refuse with an error naming the setting.
+OMS_KUAIDI100_URL = os.environ.get("OMS_KUAIDI100_URL", "")  # e.g. https://poll.kuaidi100.com
+OMS_KUAIDI100_KEY = os.environ.get("OMS_KUAIDI100_KEY", "")
+OMS_KUAIDI100_SECRET = os.environ.get("OMS_KUAIDI100_SECRET", "")
+OMS_KUAIDI100_CUSTOMER = os.environ.get("OMS_KUAIDI100_CUSTOMER", "")
+OMS_KUAIDI100_SALT = os.environ.get("OMS_KUAIDI100_SALT", "")
+OMS_KUAIDI100_SENDER_PHONE = os.environ.get("OMS_KUAIDI100_SENDER_PHONE", "")  # the sender's phone on waybills
+OMS_KUAIDI100_PARTNER_ID = os.environ.get("OMS_KUAIDI100_PARTNER_ID", "")  # the carrier account (月结账号), if any
+OMS_KUAIDI100_PARTNER_KEY = os.environ.get("OMS_KUAIDI100_PARTNER_KEY", "")
+OMS_KUAIDI100_TIMEOUT = float(os.environ.get("OMS_KUAIDI100_TIMEOUT", "10"))
+OMS_KUAIDI100_POLLING = os.environ.get("OMS_KUAIDI100_POLLING", "") == "1"  # query instead of pushes
+OMS_TRACKING_POLL_BATCH = int(os.environ.get("OMS_TRACKING_POLL_BATCH", "500"))

@@ -15,6 +15,7 @@ from oms.orders.review import api as review_api
 from oms.payments import api as payments_api
 from oms.shipping import api_exceptions as exceptions_api
 from oms.shipping import api_handover as handover_api
+from oms.shipping import api as carriers_api
 from oms.shipping.api_tracking import TrackingPushView
 
 
@@ -54,6 +55,15 @@ api_v1 = [
     path("settlement/<slug:channel>/<str:day>/settle", payments_api.SettleView.as_view(), name="settlement_settle"),
     path("orders/<str:order_no>/allocate", fulfillment_api.AllocateOrderView.as_view(), name="order_allocate"),
     path("pick-lists", fulfillment_api.PickListsView.as_view(), name="pick_lists"),
+    path("carriers", carriers_api.CarriersView.as_view(), name="carriers"),
+    path("carriers/<slug:code>", carriers_api.CarrierView.as_view(), name="carrier"),
+    path("rate-cards", carriers_api.RateCardsView.as_view(), name="rate_cards"),
+    path("rate-cards/<slug:carrier>/<slug:warehouse>", carriers_api.RateCardView.as_view(), name="rate_card"),
+    path("carrier-rules", carriers_api.CarrierRulesView.as_view(), name="carrier_rules"),
+    path("carrier-rules/<str:rule_id>", carriers_api.CarrierRuleView.as_view(), name="carrier_rule"),
+    path("packages/<str:number>/choose-carrier", carriers_api.ChooseCarrierAgainView.as_view(),
+         name="package_choose_carrier"),
+    path("packages/<str:number>/carrier", carriers_api.PackageCarrierView.as_view(), name="package_carrier"),
     path("handover-lists", handover_api.HandoverListsView.as_view(), name="handover_lists"),
     path("handover-lists/<str:number>", handover_api.HandoverListView.as_view(), name="handover_list"),
     path("handover-lists/<str:number>/packages", handover_api.HandoverPackagesView.as_view(),

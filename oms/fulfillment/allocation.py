@@ -13,6 +13,9 @@ cheapest carrier that serves the destination from there, and the options that we
 - priority: warehouses in fixed priority order.
 
 Cash-on-delivery orders are never split: one warehouse ships everything, or there is no allocation.
+
+Each package's carrier is the one oms.shipping.choice picks: the order's carrier rules (promise,
+only/never these carriers) and insurance of valuable parcels apply to every candidate package.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from itertools import combinations, product
 
 from oms.fulfillment.strategy import AllocationStrategy
+from oms.shipping import choice
 from oms.shipping.rates import Card, Quote, cheapest
 
 MAX_EXACT_ASSIGNMENTS = 512  # SKU → warehouse choices tried exhaustively per warehouse set; beyond, greedy
@@ -37,6 +42,7 @@ class Item:
     quantity: int
     unit_weight_g: int
     unit_volume_cm3: float = 0.0
+    unit_value: Decimal = Decimal(0)  # the goods value one unit adds to its package (declared for insurance)
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,36 @@ class Request:
     province: str  # destination, canonical name
     cod: bool = False
     max_days: int | None = None  # a delivery promise the carrier must meet
+    rules: tuple[choice.Rule, ...] = ()  # active carrier rules
+    remark: str = ""  # the buyer's remark, for rules with keywords
+    order_amount: Decimal = Decimal(0)
+    insure_above: Decimal | None = None  # packages whose goods are worth more are insured
+
+    @cached_property
+    def order_rules(self) -> tuple[choice.Rule, ...]:
+        """The rules that match the order's facts (the weight is checked per package)."""
+        matched = choice.order_rules(self.rules, province=self.province, cod=self.cod, remark=self.remark,
+                                     order_amount=self.order_amount)
+        if self.max_days is not None:
+            matched = (choice.Rule(name="", max_promise_days=self.max_days), *matched)
+        return matched
+
+    @cached_property
+    def fixed_limits(self) -> choice.Limits | None:
+        """The limits of every package when no matching rule looks at the weight; None otherwise."""
+        if any(r.weighs for r in self.order_rules):
+            return None
+        return choice.limits(self.order_rules, weight_g=0)
+
+    def best(self, cards, *, weight_g: int, volume_cm3: float = 0, value: Decimal = Decimal(0)) -> Quote | None:
+        """The carrier quote the choice rules pick for one package of this order."""
+        lim = self.fixed_limits
+        if lim is choice.NO_LIMITS and not choice.insured(value, self.insure_above):
+            return cheapest(cards, province=self.province, weight_g=weight_g, volume_cm3=volume_cm3, cod=self.cod)
+        if lim is None:
+            lim = choice.limits(self.order_rules, weight_g=weight_g)
+        return choice.best(cards, province=self.province, weight_g=weight_g, volume_cm3=volume_cm3, cod=self.cod,
+                           declared_value=value, limits=lim, insure_above=self.insure_above)
 
 
 def allocate(request: Request, *, sites: list[Site], available: dict[tuple[int, int], int],
@@ -134,8 +170,7 @@ def _needed(items: tuple[Item, ...]) -> dict[int, int]:
 
 
 def _can_quote(request: Request, site: Site) -> bool:
-    return cheapest(list(site.cards), province=request.province, weight_g=1, cod=request.cod,
-                    max_days=request.max_days) is not None
+    return request.best(site.cards, weight_g=1) is not None
 
 
 def _covers(need: dict[int, int], group, available) -> bool:
@@ -236,14 +271,12 @@ def _greedy(request: Request, need, group, available, by_id) -> list[Package] | 
 
 
 def _marginal(request: Request, site: Site, load_g: int, add_g: int) -> Decimal:
-    after = cheapest(list(site.cards), province=request.province, weight_g=load_g + add_g, cod=request.cod,
-                     max_days=request.max_days)
+    after = request.best(site.cards, weight_g=load_g + add_g)
     if after is None:
         return Decimal("Infinity")
     if load_g == 0:
         return after.price
-    before = cheapest(list(site.cards), province=request.province, weight_g=load_g, cod=request.cod,
-                      max_days=request.max_days)
+    before = request.best(site.cards, weight_g=load_g)
     return after.price - (before.price if before else Decimal(0))
 
 
@@ -253,6 +286,7 @@ def price_packages(request: Request, sites: dict[int, Site], takes: dict[tuple[i
     picks: dict[int, list[Pick]] = defaultdict(list)
     weight: dict[int, int] = defaultdict(int)
     volume: dict[int, float] = defaultdict(float)
+    value: dict[int, Decimal] = defaultdict(Decimal)
     for item in request.items:  # each line's units from the warehouses holding its SKU's takes
         still = item.quantity
         for (sku, wh), qty in sorted(left.items(), key=lambda kv: sites[kv[0][1]].priority):
@@ -262,12 +296,13 @@ def price_packages(request: Request, sites: dict[int, Site], takes: dict[tuple[i
             picks[wh].append(Pick(item.line_id, sku, part))
             weight[wh] += item.unit_weight_g * part
             volume[wh] += item.unit_volume_cm3 * part
+            if item.unit_value:
+                value[wh] += item.unit_value * part
             left[(sku, wh)] -= part
             still -= part
     packages = []
     for wh in sorted(picks, key=lambda w: (sites[w].priority, w)):
-        q = cheapest(list(sites[wh].cards), province=request.province, weight_g=weight[wh], volume_cm3=volume[wh],
-                     cod=request.cod, max_days=request.max_days)
+        q = request.best(sites[wh].cards, weight_g=weight[wh], volume_cm3=volume[wh], value=value[wh])
         if q is None:
             return None
         packages.append(Package(warehouse_id=wh, picks=tuple(picks[wh]), weight_g=weight[wh], volume_cm3=volume[wh],

@@ -96,10 +96,16 @@ def create_pick_list(*, warehouse_code: str, actor: Actor, rules: WaveRules = Wa
         return pick_list
 
 
+SHIPPING_STATUSES = (OrderStatus.PENDING_SHIPMENT, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED,
+                     OrderStatus.DELIVERED)
+
+
 def _take_packages(warehouse: Warehouse, rules: WaveRules) -> list[Package]:
     """Lock and return the packages for this pick list; packages another wave holds are skipped."""
+    # A package still waits to be picked when the order's other parcels already left (a split order
+    # partly shipped) or for a replacement parcel (reship) of a shipped order.
     waiting = (Package.objects.filter(warehouse=warehouse, status=PackageStatus.ALLOCATED, pick_list__isnull=True,
-                                      order__status=OrderStatus.PENDING_SHIPMENT)
+                                      order__status__in=SHIPPING_STATUSES)
                .select_related("order").select_for_update(skip_locked=True, of=("self",)))
     if rules.package_numbers:
         return list(waiting.filter(number__in=rules.package_numbers).order_by("number"))

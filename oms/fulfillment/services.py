@@ -26,9 +26,10 @@ from oms.inventory.planning import Take
 from oms.orders.entry import lock_order
 from oms.orders.models import Order
 from oms.orders.status import OrderStatus, PaymentMethod, PaymentStatus
+from oms.shipping import choice
 from oms.shipping.models import Carrier
 from oms.shipping.rates import Card, Zone
-from oms.shipping.selectors import load_cards
+from oms.shipping.selectors import insure_above, load_cards, load_rules
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ def _unpriced(warehouse_id: int, province: str) -> Card:
     """A warehouse without any rate card still ships (carrier chosen by hand, freight unknown)."""
     zone = Zone(name="", provinces=frozenset({province}), served=True, first_weight_g=1000,
                 first_price=Decimal("0.00"), step_weight_g=1000, step_price=Decimal("0.00"), promise_days=0)
-    return Card(carrier="", warehouse_id=warehouse_id, divisor=8000, cod=True, zones=(zone,))
+    return Card(carrier="", warehouse_id=warehouse_id, divisor=8000, cod=True, zones=(zone,),
+                insurance_max_value=Decimal("Infinity"))
 
 
 def allocate_locked(order: Order, *, actor: Actor) -> AllocationOutcome:
@@ -68,7 +70,8 @@ def allocate_locked(order: Order, *, actor: Actor) -> AllocationOutcome:
                   serves_destination=True, cards=tuple(cards.get(w.pk) or [_unpriced(w.pk, province)]))
              for w in warehouses]
     items = tuple(Item(line_id=ln.pk, sku_id=ln.sku_id, quantity=ln.quantity, unit_weight_g=ln.sku.weight_g,
-                       unit_volume_cm3=ln.sku.length_mm * ln.sku.width_mm * ln.sku.height_mm / 1000)
+                       unit_volume_cm3=ln.sku.length_mm * ln.sku.width_mm * ln.sku.height_mm / 1000,
+                       unit_value=ln.unit_price)
                   for ln in lines if ln.sku_id is not None)
     levels = stock.lock_levels({it.sku_id for it in items},
                                {w.pk for w in warehouses} | {r.warehouse_id for r in active})
@@ -76,12 +79,19 @@ def allocate_locked(order: Order, *, actor: Actor) -> AllocationOutcome:
     for r in active:
         available[(r.sku_id, r.warehouse_id)] = available.get((r.sku_id, r.warehouse_id), 0) + r.quantity
     cod = order.payment_method == PaymentMethod.COD and order.payment_status != PaymentStatus.PAID
-    request = Request(items=items, province=province, cod=cod)
+    request = Request(items=items, province=province, cod=cod, rules=load_rules(), remark=order.buyer_remark,
+                      order_amount=order.payable_amount, insure_above=insure_above())
     result = allocate(request, sites=sites, available=available, strategy=order.channel.allocation_strategy)
+    codes = {w.pk: w.code for w in warehouses}
     if result is None:
         problem = _problem(request, sites, available)
-        record(order, "allocation_failed", actor=actor, data={"problem": problem,
-                                                             "strategy": order.channel.allocation_strategy})
+        data = {"problem": problem, "strategy": order.channel.allocation_strategy}
+        if problem == "no_carrier_left":  # say, per warehouse, why each carrier was dropped
+            data["carriers"] = [{"warehouse": codes[s.warehouse_id],
+                                 **_choice(request, s, weight_g=sum(it.unit_weight_g * it.quantity for it in items),
+                                           value=sum((it.unit_value * it.quantity for it in items), Decimal(0))
+                                           ).as_data()} for s in sites]
+        record(order, "allocation_failed", actor=actor, data=data)
         return AllocationOutcome(order=order, allocation=None, problem=problem)
 
     takes = [Take(pick.line_id, pick.sku_id, p.warehouse_id, pick.quantity) for p in result.packages
@@ -90,19 +100,31 @@ def allocate_locked(order: Order, *, actor: Actor) -> AllocationOutcome:
     if moved:
         stock.reallocate(order=order, active=active, takes=takes, levels=levels, actor=actor)
     packages = _make_packages(order, result)
-    codes = {w.pk: w.code for w in warehouses}
     by_id = {ln.pk: ln for ln in lines}
+    site_of = {s.warehouse_id: s for s in sites}
     record(order, "order_allocated", actor=actor, data={
         "strategy": result.strategy, "reservations_moved": moved,
         "packages": [{"number": pkg.number, "warehouse": codes[pkg.warehouse_id], "carrier": p.quote.carrier,
                       "freight": f"{p.quote.price:.2f}", "weight_g": p.weight_g,
                       "lines": [{"line": by_id[pick.line_id].line_no, "sku": by_id[pick.line_id].sku_code,
-                                 "quantity": pick.quantity} for pick in p.picks]}
+                                 "quantity": pick.quantity} for pick in p.picks],
+                      **_choice(request, site_of[p.warehouse_id], weight_g=p.weight_g, volume_cm3=p.volume_cm3,
+                                value=sum((by_id[pick.line_id].unit_price * pick.quantity for pick in p.picks),
+                                          Decimal(0))).as_data()}
                      for pkg, p in zip(packages, result.packages, strict=True)],
         "compared": [{"warehouses": [codes[w] for w in o.warehouse_ids], "freight": f"{o.freight:.2f}"}
                      for o in sorted(result.compared, key=lambda o: o.freight)[:10]],
     })
     return AllocationOutcome(order=order, allocation=result)
+
+
+def _choice(request: Request, site: Site, *, weight_g: int, volume_cm3: float = 0,
+            value: Decimal = Decimal(0)) -> choice.Choice:
+    """The carrier choice for one package, with every option compared (for the timeline)."""
+    parcel = choice.Parcel(warehouse_id=site.warehouse_id, province=request.province, weight_g=weight_g,
+                           volume_cm3=volume_cm3, cod=request.cod, declared_value=value, remark=request.remark,
+                           order_amount=request.order_amount)
+    return choice.choose(site.cards, parcel, rules=request.rules, insure_above=request.insure_above)
 
 
 def _problem(request: Request, sites: list[Site], available) -> str:
@@ -112,6 +134,10 @@ def _problem(request: Request, sites: list[Site], available) -> str:
             return "no_cod_carrier"
         if allocate(Request(items=request.items, province=request.province), sites=sites, available=available):
             return "cod_needs_split"
+    if (request.rules or request.insure_above is not None) and allocate(
+            Request(items=request.items, province=request.province, cod=request.cod), sites=sites,
+            available=available):
+        return "no_carrier_left"  # carriers go there, but the rules or the insurance dropped every one
     return "no_way_to_ship"
 
 

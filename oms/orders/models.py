@@ -116,7 +116,34 @@ class Order(TimeStampedModel):
                 name="order_amounts_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-placed_at"])]
+        indexes = [
+            models.Index(fields=["status", "-placed_at"]),
+            # Working lists read only orders that are not archived (docs/decisions/0005-archiving.md):
+            # these partial indexes hold a fraction of the rows and serve the order list's filters.
+            models.Index(fields=["-placed_at", "-id"], condition=Q(archived_at__isnull=True),
+                         name="order_work_placed"),
+            models.Index(fields=["status", "-placed_at", "-id"], condition=Q(archived_at__isnull=True),
+                         name="order_work_status_placed"),
+            models.Index(fields=["channel", "-placed_at", "-id"], condition=Q(archived_at__isnull=True),
+                         name="order_work_channel_placed"),
+            # The status tabs count by status under the other filters; these cover the two that
+            # would otherwise read every working row from the table (channel, part of a name).
+            models.Index(fields=["channel", "status"], condition=Q(archived_at__isnull=True),
+                         name="order_work_channel_status"),
+            models.Index(fields=["status", "ship_name"], condition=Q(archived_at__isnull=True),
+                         name="order_work_status_recipient"),
+            # The archive: by phone and by date (by number: the unique order_no index).
+            models.Index(fields=["customer_phone"], condition=Q(archived_at__isnull=False),
+                         name="order_arch_customer_phone"),
+            models.Index(fields=["ship_phone"], condition=Q(archived_at__isnull=False),
+                         name="order_arch_ship_phone"),
+            models.Index(fields=["-placed_at", "-id"], condition=Q(archived_at__isnull=False),
+                         name="order_arch_placed"),
+            # What the archiving job looks for: finished orders not yet archived, oldest first.
+            models.Index(fields=["completed_at"],
+                         condition=Q(archived_at__isnull=True, settled_at__isnull=False, status="completed"),
+                         name="order_archivable"),
+        ]
 
     def __str__(self) -> str:
         return self.order_no

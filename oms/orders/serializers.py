@@ -59,7 +59,7 @@ class OrderSummarySerializer(serializers.ModelSerializer):
         fields = [
             "order_no", "channel", "external_id", "source", "status", "payment_status", "placed_at",
             "customer_name", "ship_name", "ship_phone", "ship_province", "ship_city",
-            "payable_amount", "paid_amount", "entry_check",
+            "payable_amount", "paid_amount", "entry_check", "archived_at",
         ]
 
 
@@ -159,6 +159,7 @@ class OrderDetailSerializer(serializers.ModelSerializer):
             "shipping_address", "lines", "amounts", "discounts", "payment", "buyer_remark", "seller_note",
             "invoice", "cancelled_at", "cancel_reason", "entry_check", "created_by", "checked_by",
             "created_at", "updated_at", "hold_reasons", "reservations", "packages", "timeline",
+            "completed_at", "settled_at", "archived_at",
         ]
 
 

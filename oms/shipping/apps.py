@@ -6,3 +6,7 @@ class ShippingConfig(AppConfig):
     name = "oms.shipping"
     label = "shipping"
     verbose_name = _("Shipping")
+
+    def ready(self) -> None:
+        from oms.shipping import exception_triggers  # noqa: F401  (tickets after tracking news; the sweep)
+        from oms.shipping import tasks  # noqa: F401  (tracking subscriptions after hand-over; polling)

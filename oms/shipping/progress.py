@@ -35,10 +35,18 @@ def shipping_status(current: str, package_statuses: Iterable[str]) -> str:
     if left == 0:
         return current
     if left < len(travelling):
-        return OrderStatus.PARTIALLY_SHIPPED
-    if all(s == PackageStatus.DELIVERED for s in travelling):
-        return OrderStatus.DELIVERED
-    return OrderStatus.SHIPPED
+        new = OrderStatus.PARTIALLY_SHIPPED
+    elif all(s == PackageStatus.DELIVERED for s in travelling):
+        new = OrderStatus.DELIVERED
+    else:
+        new = OrderStatus.SHIPPED
+    # Only forward: a replacement parcel (reship) of a shipped or delivered order is a new package
+    # that has not left yet, but the buyer's order does not go back to "partially shipped".
+    return new if _RANK[new] > _RANK[current] else current
+
+
+_RANK = {OrderStatus.PENDING_SHIPMENT: 0, OrderStatus.PARTIALLY_SHIPPED: 1, OrderStatus.SHIPPED: 2,
+         OrderStatus.DELIVERED: 3}
 
 
 def orders_of(packages: Iterable[Package]) -> list[int]:

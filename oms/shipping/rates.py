@@ -7,7 +7,7 @@ is loaded once into plain frozen data (`load_cards` in oms.shipping.selectors) a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from math import ceil
 
 from oms.geo.divisions import province_name
@@ -32,6 +32,9 @@ class Card:
     divisor: int  # cm³ per kg of volumetric weight
     cod: bool
     zones: tuple[Zone, ...]
+    insurance_permille: Decimal = Decimal(0)  # fee per thousand of the declared value
+    insurance_min_fee: Decimal = Decimal(0)
+    insurance_max_value: Decimal = Decimal(0)  # 0: the carrier does not insure parcels from here
 
     def zone_for(self, province: str) -> Zone | None:
         """The zone the province is in (a canonical name); None when the card has no price for it."""
@@ -47,8 +50,20 @@ class Quote:
     warehouse_id: int
     zone: str
     chargeable_g: int
-    price: Decimal
+    price: Decimal  # what the parcel costs to send, the insurance fee included
     promise_days: int
+    insurance: Decimal = Decimal(0)  # the part of the price that insures the parcel (0: not insured)
+
+
+CENT = Decimal("0.01")
+
+
+def insurance_fee(card: Card, declared_value: Decimal) -> Decimal | None:
+    """Declared value × rate ‰, at least the minimum fee; None when the card cannot insure that value."""
+    if card.insurance_max_value <= 0 or declared_value > card.insurance_max_value:
+        return None
+    fee = (declared_value * card.insurance_permille / 1000).quantize(CENT, rounding=ROUND_HALF_UP)
+    return max(fee, card.insurance_min_fee)
 
 
 def canonical_provinces(names) -> frozenset[str]:

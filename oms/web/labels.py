@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.roles import ROLE_LABELS
+from oms.orders.completion import ReceiptBy
 from oms.orders.models import EntryCheck, Order
 from oms.orders.review.messages import reason_title
 from oms.orders.status import InvoiceType, OrderSource, OrderStatus, PaymentMethod, PaymentStatus
@@ -32,6 +33,17 @@ ACTION_LABELS = {
     "sku_mapping_changed": _("SKU mapping changed"),
     "order_allocated": _("Allocated to warehouses"),
     "allocation_failed": _("Allocation failed"),
+    "carrier_chosen_again": _("Carrier chosen again"),
+    "package_carrier_set": _("Carrier set by hand"),
+    "logistics_exception_opened": _("Logistics exception opened"),
+    "logistics_exception_assigned": _("Logistics exception assigned"),
+    "logistics_exception_carrier_contacted": _("Carrier contacted about a logistics exception"),
+    "logistics_exception_buyer_contacted": _("Buyer contacted about a logistics exception"),
+    "logistics_exception_reshipped": _("Parcel sent again"),
+    "logistics_exception_claimed": _("Claim lodged with the carrier"),
+    "logistics_exception_closed": _("Logistics exception closed"),
+    "receipt_confirmed": _("Receipt confirmed"),
+    "settled": _("Settled"),
 }
 
 # Changes name model fields, plus a few summaries that are not fields.
@@ -59,6 +71,7 @@ VALUE_CHOICES = {
     "payment_method": PaymentMethod,
     "invoice_type": InvoiceType,
     "source": OrderSource,
+    "receipt_confirmed_by": ReceiptBy,
 }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from oms.orders.cancellation import CANCEL_REASONS
 from oms.orders.errors import OrderNotFound
 from oms.orders.models import EntryCheck, Order
 from oms.orders.status import OrderStatus
+from oms.shipping.package_timelines import with_tracking
 from oms.web.access import PermissionRequiredMixin, forbidden
 from oms.web.forms import ConfirmEntryForm, OrderFilterForm, ReturnEntryForm
 from oms.web.labels import action_label, field_label, role_labels, value_label
@@ -41,7 +41,9 @@ class OrderListView(PermissionRequiredMixin, View):
         form = OrderFilterForm(request.GET)
         filters = form.filters()
         counts = selectors.status_counts(filters)
-        paginator = Paginator(selectors.order_list(filters), PAGE_SIZE)
+        paginator = selectors.OrderPaginator(selectors.order_list(filters), PAGE_SIZE)
+        # The tabs have just counted these orders; counting them again would double the page's cost.
+        paginator.count = selectors.total_from_counts(counts, filters)
         page = paginator.get_page(request.GET.get("page"))
         page_numbers = paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
         tabs = [{"code": "", "label": _("All"), "count": sum(counts.values()), "active": not filters.status}]
@@ -83,7 +85,7 @@ def timeline(order: Order) -> list[dict]:
             for name, pair in (e.changes or {}).items()
             if isinstance(pair, (list, tuple)) and len(pair) == 2
         ]
-        if e.action in ("order_allocated", "allocation_failed"):
+        if e.action in ("order_allocated", "allocation_failed", "carrier_chosen_again", "package_carrier_set"):
             data = allocation_event_data(e.data or {})
         else:
             data = review.event_data(e.data or {}, warehouses=warehouses)
@@ -124,7 +126,7 @@ def detail_context(request, order: Order, **extra) -> dict:
         "return_form": extra.pop("return_form", None) or ReturnEntryForm(),
         "review": review.review_panel(request, order, extra.pop("review_forms", None)) if not is_draft else None,
         "reservations": list(order.reservations.all()),
-        "packages": list(order.packages.all()),
+        "packages": with_tracking(list(order.packages.all())),
         "cancel_reason": CANCEL_REASONS.get(order.cancel_reason, order.cancel_reason),
         **extra,
     }

@@ -146,7 +146,7 @@ class QueueFilterForm(forms.Form):
 
 def held_orders(*, reason: str, channel: str):
     """Orders on hold (for one reason if given), the longest held first, with their open reasons."""
-    orders = Order.objects.filter(status=OrderStatus.ON_HOLD)
+    orders = Order.objects.filter(status=OrderStatus.ON_HOLD, archived_at__isnull=True)
     if channel:
         orders = orders.filter(channel__code=channel)
     if reason:

@@ -1,0 +1,19 @@
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from oms.accounts.actor import Actor
+from oms.orders.archiving import archive_orders
+from oms.orders.completion import complete_delivered
+
+
+# Huey schedules in UTC: 19:30 UTC is 03:30 in Asia/Shanghai, when the back office is quiet.
+@db_periodic_task(crontab(minute="30", hour="19"))
+def archive_finished_orders() -> int:
+    """Every night: archive completed, settled orders older than OMS_ARCHIVE_AFTER_DAYS (in batches)."""
+    return archive_orders(actor=Actor.system())
+
+
+@db_periodic_task(crontab(minute="17"))
+def complete_delivered_orders() -> int:
+    """Hourly: complete orders delivered OMS_AUTO_COMPLETE_DAYS ago or earlier (one sweep, not a timer per order)."""
+    return complete_delivered()
