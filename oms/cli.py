@@ -252,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language of the column headers (default: the system language)")
     t.set_defaults(func=cmd_skus)
 
-    s = sub.add_parser("orders", help="orders: archive finished ones")
+    s = sub.add_parser("orders", help="orders: complete delivered ones, archive finished ones")
     orders = s.add_subparsers(dest="orders_command", required=True, parser_class=_Parser)
     t = orders.add_parser("archive", help="archive completed, settled orders older than OMS_ARCHIVE_AFTER_DAYS")
     t.add_argument("--dry-run", action="store_true", help="only count the orders that would be archived")
