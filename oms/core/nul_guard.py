@@ -34,9 +34,10 @@ class NulCharacterGuard:
 
 
 def _nul_fields(request) -> list[str]:
-    """Fields of a JSON or form body whose name or text holds a NUL (named like `lines[0].name`)."""
+    """Fields of a JSON or form body whose name or text holds a NUL (named like `lines[0].name`); uploaded
+    files are not looked into."""
     content_type = request.META.get("CONTENT_TYPE", "")
-    if content_type.startswith("application/x-www-form-urlencoded"):
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         return sorted({k for k, values in request.POST.lists() if "\x00" in k or any("\x00" in v for v in values)})
     if not content_type.startswith("application/json") or b"\\u0000" not in request.body:
         return []
