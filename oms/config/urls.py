@@ -8,14 +8,13 @@ from oms.fulfillment import api as fulfillment_api
 from oms.inventory import api as stock_api
 from oms.notifications import api as messages_api
 from oms.orders import api as orders_api
-from oms.orders import archive_api
-from oms.orders import completion_api
+from oms.orders import archive_api, completion_api
 from oms.orders.importing import api as import_api
 from oms.orders.review import api as review_api
 from oms.payments import api as payments_api
+from oms.shipping import api as carriers_api
 from oms.shipping import api_exceptions as exceptions_api
 from oms.shipping import api_handover as handover_api
-from oms.shipping import api as carriers_api
 from oms.shipping.api_tracking import TrackingPushView
 
 

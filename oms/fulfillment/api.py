@@ -32,10 +32,10 @@ from oms.fulfillment.selectors import (
 )
 from oms.fulfillment.services import allocate_order, set_allocation_strategy
 from oms.fulfillment.strategy import AllocationStrategy
-from oms.shipping.handover import assign_waybills
 from oms.inventory.models import Warehouse
 from oms.orders.selectors import order_detail
 from oms.orders.serializers import OrderDetailSerializer
+from oms.shipping.handover import assign_waybills
 
 
 class AllocateOrderView(APIView):

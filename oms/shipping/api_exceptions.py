@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from oms.accounts.actor import Actor
 from oms.accounts.roles import HANDLE_LOGISTICS_EXCEPTIONS
+from oms.core.api_input import json_object, text_field
 from oms.core.errors import ValidationFailed
 from oms.shipping import exception_selectors as selectors
 from oms.shipping import exceptions as services
@@ -33,21 +34,6 @@ TICKET_OUT = inline_serializer("LogisticsException", {
 })
 
 
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationFailed(_("The request body must be a JSON object."))
-    return request.data
-
-
-def _text(data: dict, name: str, *, required: bool = False) -> str:
-    value = data.get(name, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationFailed(details={name: [_("Must be a string.")]})
-    if required and not value.strip():
-        raise ValidationFailed(details={name: [_("This field is required.")]})
-    return value
 
 
 def _choice(params, name: str, choices) -> str:
@@ -101,7 +87,7 @@ class _ActionView(APIView):
         raise NotImplementedError
 
     def post(self, request, number: str):
-        result = self.act(_body(request), number, Actor.of(request.user))
+        result = self.act(json_object(request), number, Actor.of(request.user))
         status = 201 if isinstance(result, dict) and result.get("new_package") else 200
         body = selectors.ticket_data(selectors.ticket(number), with_history=True)
         if isinstance(result, dict):
@@ -122,8 +108,8 @@ class AssignView(_ActionView):
         return super().post(request, number)
 
     def act(self, data, number, actor):
-        services.assign_owner(number=number, owner_username=_text(data, "owner").strip(), actor=actor,
-                              note=_text(data, "note"))
+        services.assign_owner(number=number, owner_username=text_field(data, "owner").strip(), actor=actor,
+                              note=text_field(data, "note"))
 
 
 class ContactCarrierView(_ActionView):
@@ -133,7 +119,7 @@ class ContactCarrierView(_ActionView):
         return super().post(request, number)
 
     def act(self, data, number, actor):
-        services.contact_carrier(number=number, note=_text(data, "note", required=True), actor=actor)
+        services.contact_carrier(number=number, note=text_field(data, "note", required=True), actor=actor)
 
 
 class ContactBuyerView(_ActionView):
@@ -143,7 +129,7 @@ class ContactBuyerView(_ActionView):
         return super().post(request, number)
 
     def act(self, data, number, actor):
-        services.contact_buyer(number=number, note=_text(data, "note", required=True), actor=actor)
+        services.contact_buyer(number=number, note=text_field(data, "note", required=True), actor=actor)
 
 
 class ReshipView(_ActionView):
@@ -157,7 +143,7 @@ class ReshipView(_ActionView):
         return super().post(request, number)
 
     def act(self, data, number, actor):
-        package = services.reship(number=number, actor=actor, note=_text(data, "note"))
+        package = services.reship(number=number, actor=actor, note=text_field(data, "note"))
         return {"new_package": package.number}
 
 
@@ -176,8 +162,8 @@ class ClaimView(_ActionView):
         amount = data.get("amount")
         if not isinstance(amount, (str, int)) or isinstance(amount, bool):
             raise ValidationFailed(details={"amount": [_("A decimal string such as \"59.00\".")]})
-        services.claim(number=number, amount=amount, reference=_text(data, "reference", required=True),
-                       actor=actor, note=_text(data, "note"))
+        services.claim(number=number, amount=amount, reference=text_field(data, "reference", required=True),
+                       actor=actor, note=text_field(data, "note"))
 
 
 class CloseView(_ActionView):
@@ -190,8 +176,8 @@ class CloseView(_ActionView):
         return super().post(request, number)
 
     def act(self, data, number, actor):
-        services.close_exception(number=number, outcome=_text(data, "outcome", required=True), actor=actor,
-                                 note=_text(data, "note"))
+        services.close_exception(number=number, outcome=text_field(data, "outcome", required=True), actor=actor,
+                                 note=text_field(data, "note"))
 
 
 class PublicTrackingView(APIView):

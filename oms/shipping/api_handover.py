@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from oms.accounts.actor import Actor
 from oms.accounts.roles import HAND_OVER
+from oms.core.api_input import text_field
 from oms.core.errors import ValidationFailed
 from oms.shipping import handover
 from oms.shipping.documents.handover_pdf import render_handover
@@ -30,16 +31,11 @@ def _strings(data, *names: str, required: tuple[str, ...] = ()) -> dict[str, str
     if not isinstance(data, dict):
         raise ValidationFailed(_("The request body must be a JSON object."))
     values, problems = {}, {}
-    for name in names:
-        value = data.get(name, "")
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            problems[name] = [_("Must be a string.")]
-        elif name in required and not value.strip():
-            problems[name] = [_("This field is required.")]
-        else:
-            values[name] = value.strip()
+    for name in names:  # every bad field is named, not only the first
+        try:
+            values[name] = text_field(data, name, required=name in required).strip()
+        except ValidationFailed as exc:
+            problems.update(exc.details)
     if problems:
         raise ValidationFailed(details=problems)
     return values

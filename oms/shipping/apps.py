@@ -8,5 +8,7 @@ class ShippingConfig(AppConfig):
     verbose_name = _("Shipping")
 
     def ready(self) -> None:
-        from oms.shipping import exception_triggers  # noqa: F401  (tickets after tracking news; the sweep)
-        from oms.shipping import tasks  # noqa: F401  (tracking subscriptions after hand-over; polling)
+        from oms.shipping import (
+            exception_triggers,  # noqa: F401  (tickets after tracking news; the sweep)
+            tasks,  # noqa: F401  (tracking subscriptions after hand-over; polling)
+        )

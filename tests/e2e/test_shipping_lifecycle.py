@@ -11,7 +11,6 @@ from django.test import Client
 from django.utils import timezone
 
 from oms.accounts.actor import Actor
-from oms.fulfillment import packing
 from oms.notifications.outbox import deliver_pending
 from oms.orders.archive_selectors import ArchiveQuery, archived_orders
 from oms.orders.archiving import archive_orders

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.usefixtures("network")
 
 
 @pytest.fixture
-def packed(push, actor, network):
+def packed(push, actor, network):  # noqa: F811  (fixtures)
     """Make one order of `lines` go through picking, re-check and packing; returns (order, package number)."""
     hz = network["hz"]
     Carrier.objects.filter(code="zto").update(tracking_number_pattern=r"7\d{11,14}")
@@ -104,7 +104,7 @@ def test_a_malformed_or_duplicate_tracking_number_is_refused_and_nothing_is_stor
     assert second.packages.get().tracking_no == "" and second.packages.get().handover_list_id is None
 
 
-def test_an_unpacked_package_or_another_carriers_list_is_refused(push, packed, actor, network):
+def test_an_unpacked_package_or_another_carriers_list_is_refused(push, packed, actor, network):  # noqa: F811
     keeper = actor("warehouse")
     receive(actor, "TEE", "hz", 5)
     waiting = push(("TEE", 1))

@@ -10,7 +10,7 @@ from oms.fulfillment.models import PackageStatus
 from oms.notifications import outbox
 from oms.notifications.models import OutboxMessage
 from oms.shipping.adapters import UnknownAdapter, adapter_for, adapter_named
-from oms.shipping.adapters.base import AdapterNotConfigured, SubscriptionFailed, WaybillFailed
+from oms.shipping.adapters.base import AdapterNotConfigured, WaybillFailed
 from oms.shipping.models import TrackingEvent
 from oms.shipping.polling import poll_tracking
 from tests.shipping.kuaidi100_server import SALT, Kuaidi100Server, configure

@@ -21,6 +21,7 @@ from oms.accounts.roles import (
     REVIEW_ORDERS,
     VIEW_ORDERS,
 )
+from oms.core.api_input import json_object, text_field
 from oms.core.errors import ValidationFailed
 from oms.orders import selectors
 from oms.orders.cancellation import cancel_order
@@ -36,21 +37,6 @@ from oms.orders.status import OrderStatus
 QUEUE_PAGE = 100
 
 
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationFailed(_("The request body must be a JSON object."))
-    return request.data
-
-
-def _text(data: dict, name: str, *, required: bool = False) -> str:
-    value = data.get(name, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationFailed(details={name: [_("Must be a string.")]})
-    if required and not value.strip():
-        raise ValidationFailed(details={name: [_("This field is required.")]})
-    return value
 
 
 def _detail(order_no: str) -> Response:
@@ -119,7 +105,8 @@ class ApproveAnywayView(APIView):
                    description="Approve a held order despite its reasons; the reason is recorded. Not possible "
                    "for missing stock or unknown SKUs.")
     def post(self, request, order_no: str):
-        approve_anyway(order_no=order_no, actor=Actor.of(request.user), reason=_text(_body(request), "reason"))
+        approve_anyway(order_no=order_no, actor=Actor.of(request.user),
+                       reason=text_field(json_object(request), "reason"))
         return _detail(order_no)
 
 
@@ -136,10 +123,10 @@ class CorrectOrderView(APIView):
         description="Correct the recipient, address or phones of an order not yet approved; it is reviewed again.",
     )
     def post(self, request, order_no: str):
-        data = _body(request)
-        changes = {k: _text(data, k) for k in data if k != "note"}
+        data = json_object(request)
+        changes = {k: text_field(data, k) for k in data if k != "note"}
         corrections.correct_order(order_no=order_no, actor=Actor.of(request.user), changes=changes,
-                                  note=_text(data, "note"))
+                                  note=text_field(data, "note"))
         return _detail(order_no)
 
 
@@ -151,9 +138,9 @@ class SwapSkuView(APIView):
                                                            "note": serializers.CharField(required=False)}),
                    responses=OrderDetailSerializer)
     def post(self, request, order_no: str, line_no: int):
-        data = _body(request)
-        corrections.swap_line_sku(order_no=order_no, line_no=line_no, sku_code=_text(data, "sku", required=True),
-                                  actor=Actor.of(request.user), note=_text(data, "note"))
+        data = json_object(request)
+        corrections.swap_line_sku(order_no=order_no, line_no=line_no, sku_code=text_field(data, "sku", required=True),
+                                  actor=Actor.of(request.user), note=text_field(data, "note"))
         return _detail(order_no)
 
 
@@ -164,7 +151,7 @@ class AcknowledgeRemarkView(APIView):
                    description="The buyer's remark has been read and handled; it no longer holds the order.")
     def post(self, request, order_no: str):
         corrections.acknowledge_remark(order_no=order_no, actor=Actor.of(request.user),
-                                       note=_text(_body(request), "note"))
+                                       note=text_field(json_object(request), "note"))
         return _detail(order_no)
 
 
@@ -179,7 +166,7 @@ def _amount(data: dict) -> Decimal:
 
 
 def _moment(data: dict, name: str) -> datetime | None:
-    raw = _text(data, name)
+    raw = text_field(data, name)
     if not raw:
         return None
     try:
@@ -202,10 +189,10 @@ class RecordPaymentView(APIView):
                    responses=OrderDetailSerializer,
                    description="Record the payment of an unpaid order; it then goes through review.")
     def post(self, request, order_no: str):
-        data = _body(request)
+        data = json_object(request)
         corrections.record_payment(order_no=order_no, actor=Actor.of(request.user),
-                                   method=_text(data, "method", required=True), amount=_amount(data),
-                                   transaction_id=_text(data, "transaction_id"), paid_at=_moment(data, "paid_at"))
+                                   method=text_field(data, "method", required=True), amount=_amount(data),
+                                   transaction_id=text_field(data, "transaction_id"), paid_at=_moment(data, "paid_at"))
         return _detail(order_no)
 
 
@@ -218,9 +205,9 @@ class CancelOrderView(APIView):
                    responses=OrderDetailSerializer,
                    description="Cancel an order that has not shipped; reservations are released.")
     def post(self, request, order_no: str):
-        data = _body(request)
-        cancel_order(order_no=order_no, actor=Actor.of(request.user), reason=_text(data, "reason", required=True),
-                     note=_text(data, "note"))
+        data = json_object(request)
+        cancel_order(order_no=order_no, actor=Actor.of(request.user), reason=text_field(data, "reason", required=True),
+                     note=text_field(data, "note"))
         return _detail(order_no)
 
 
@@ -252,7 +239,7 @@ class ReviewRuleView(APIView):
                    responses=RULE_OUT,
                    description="Switch a rule on or off and set its parameters (only the ones given change).")
     def put(self, request, code: str):
-        data = _body(request)
+        data = json_object(request)
         enabled = data.get("enabled")
         if enabled is not None and not isinstance(enabled, bool):
             raise ValidationFailed(details={"enabled": [_("Must be true or false.")]})
@@ -397,7 +384,7 @@ class CouponsView(APIView):
     @extend_schema(operation_id="review_coupons_create", request=CouponIn, responses={201: CouponSerializer},
                    description="Add a coupon. Every bad field is named in the error's details.")
     def post(self, request):
-        data = _body(request)
+        data = json_object(request)
         changes = _coupon_changes(data)
         values = lists.CouponFields(**{"amount": None, **changes})
         coupon = lists.create_coupon(code=data.get("code", ""), values=values, actor=Actor.of(request.user))
@@ -415,7 +402,7 @@ class CouponView(APIView):
                    description="Change some of a coupon's fields; the use limit may not go below its uses, and "
                    "the code cannot change.")
     def patch(self, request, coupon_id: int):
-        data = _body(request)
+        data = json_object(request)
         if "code" in data and data["code"] != lists.get_coupon(coupon_id).code:
             raise ValidationFailed(details={"code": [_("A coupon's code cannot be changed.")]})
         coupon = lists.update_coupon(coupon_id=coupon_id, changes=_coupon_changes(data), actor=Actor.of(request.user))
@@ -443,7 +430,7 @@ class BlockListView(APIView):
                    description="Put a phone number or a piece of address on the block list; the same one twice "
                    "is refused (already_listed).")
     def post(self, request):
-        data = _body(request)
+        data = json_object(request)
         values = lists.BlockEntryFields(kind=data.get("kind", ""), value=data.get("value", ""),
                                         reason=data.get("reason", ""), active=data.get("active", True))
         entry = lists.add_block_entry(values=values, actor=Actor.of(request.user))
@@ -461,7 +448,7 @@ class BlockListEntryView(APIView):
                    responses=BlockListEntrySerializer,
                    description="Change some of an entry's fields, or switch it off with {\"active\": false}.")
     def patch(self, request, entry_id: int):
-        data = _body(request)
+        data = json_object(request)
         changes = {k: data[k] for k in ("kind", "value", "reason", "active") if k in data}
         entry = lists.update_block_entry(entry_id=entry_id, changes=changes, actor=Actor.of(request.user))
         return Response(BlockListEntrySerializer(entry).data)
