@@ -59,6 +59,17 @@ HANDLE_LOGISTICS_EXCEPTIONS = "shipping.handle_logistics_exceptions"  # the exce
 CONFIRM_RECEIPT = "orders.confirm_receipt"
 SETTLE_ORDERS = "orders.settle_orders"
 VIEW_ARCHIVE = "orders.view_archive"
+# after-sales — see aftersales/, payments/ (refunds), fulfillment/interception.py, orders/changes.py
+CHANGE_BEFORE_SHIPMENT = "orders.change_before_shipment"  # address/phone/line changes before shipment
+RECORD_STOCK_CHOICE = "orders.record_stock_choice"  # the buyer's choice when stock is short
+RESOLVE_INTERCEPTIONS = "fulfillment.resolve_interception"  # warehouse confirms or refuses an interception
+REQUEST_AFTER_SALES = "aftersales.request_after_sales"  # open returns, refund-only requests, exchanges
+REVIEW_AFTER_SALES = "aftersales.review_after_sales"  # approve or reject them per the return policy
+OVERRIDE_AFTER_SALES = "aftersales.override_after_sales"  # approve outside the rules (supervisor)
+RECEIVE_RETURNS = "aftersales.receive_returns"  # receive and inspect returned parcels
+VERIFY_REFUNDS = "payments.verify_refund"  # CS verifies a refund's cause and amount
+APPROVE_REFUNDS = "payments.approve_refund"  # finance approves and executes
+VIEW_REFUNDS = "payments.view_refund"
 # messages to buyers — see notifications/
 VIEW_MESSAGES = "notifications.view_message"
 RESEND_MESSAGES = "notifications.resend_message"
@@ -69,11 +80,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         VIEW_ORDERS, IMPORT_ORDERS, ENTER_ORDERS, CHECK_ENTRIES, VIEW_CHANNELS,
         REVIEW_ORDERS, RECORD_PAYMENT, CANCEL_ORDERS, VIEW_STOCK,
         VIEW_MESSAGES, RESEND_MESSAGES, SPLIT_PACKAGES, CONFIRM_RECEIPT, VIEW_ARCHIVE,
+        CHANGE_BEFORE_SHIPMENT, RECORD_STOCK_CHOICE, REQUEST_AFTER_SALES, REVIEW_AFTER_SALES, VERIFY_REFUNDS,
+        VIEW_REFUNDS,
     },
     WAREHOUSE: {VIEW_ORDERS, VIEW_CHANNELS, VIEW_STOCK, RECEIVE_STOCK, ADJUST_STOCK, PICK_ORDERS, PACK_ORDERS,
-                SPLIT_PACKAGES, HAND_OVER},
+                SPLIT_PACKAGES, HAND_OVER, RESOLVE_INTERCEPTIONS, RECEIVE_RETURNS},
     LOGISTICS: {VIEW_ORDERS, VIEW_CHANNELS, VIEW_STOCK, HAND_OVER, MANAGE_CARRIERS, HANDLE_LOGISTICS_EXCEPTIONS},
-    FINANCE: {VIEW_ORDERS, VIEW_CHANNELS, RECORD_PAYMENT, SETTLE_ORDERS, VIEW_ARCHIVE},
+    FINANCE: {VIEW_ORDERS, VIEW_CHANNELS, RECORD_PAYMENT, SETTLE_ORDERS, VIEW_ARCHIVE, APPROVE_REFUNDS, VIEW_REFUNDS},
     OPERATIONS: {
         VIEW_ORDERS, IMPORT_ORDERS, CHECK_ENTRIES, VIEW_CHANNELS,
         REVIEW_ORDERS, OVERRIDE_REVIEW, RECORD_PAYMENT, CANCEL_ORDERS, MANAGE_REVIEW_RULES,
@@ -81,6 +94,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         SPLIT_PACKAGES, HAND_OVER, MANAGE_CARRIERS, HANDLE_LOGISTICS_EXCEPTIONS, CONFIRM_RECEIPT, SETTLE_ORDERS,
         VIEW_ARCHIVE,
         VIEW_MESSAGES, RESEND_MESSAGES,
+        CHANGE_BEFORE_SHIPMENT, RECORD_STOCK_CHOICE, RESOLVE_INTERCEPTIONS, REQUEST_AFTER_SALES, REVIEW_AFTER_SALES,
+        OVERRIDE_AFTER_SALES, RECEIVE_RETURNS, VERIFY_REFUNDS, VIEW_REFUNDS,
     },
     ADMIN: {
         MANAGE_USERS,
@@ -93,7 +108,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "channels.add_channel",
         CHANGE_MESSAGE_TEMPLATES,
     },
-    INTEGRATION: {PUSH_ORDERS, VIEW_CHANNELS, CONFIRM_RECEIPT},
+    INTEGRATION: {PUSH_ORDERS, VIEW_CHANNELS, CONFIRM_RECEIPT, REQUEST_AFTER_SALES},
 }
 
 

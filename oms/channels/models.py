@@ -38,6 +38,14 @@ class Channel(TimeStampedModel):
         _("discounts are funded by the platform"), default=False,
         help_text=_("Coupons on this channel are the marketplace's own and are not checked against our coupon list."),
     )
+    unpaid_timeout_minutes = models.PositiveIntegerField(
+        _("unpaid orders expire after (minutes)"), default=30,
+        help_text=_("Orders still unpaid this long after they were placed are cancelled and their stock released."),
+    )
+    return_window_days = models.PositiveSmallIntegerField(
+        _("no-reason return window (days)"), default=7,
+        help_text=_("Days after delivery in which buyers may return goods without a reason."),
+    )
 
     class Meta:
         ordering = ["id"]

@@ -5,6 +5,7 @@ Scale: DATABASE_URL (PostgreSQL) and REDIS_URL (RedisHuey); nothing assumes one 
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "oms.fulfillment",
     "oms.orders",
     "oms.notifications",
+    "oms.aftersales",
     "oms.payments",
     "oms.web",
 ]
@@ -188,6 +190,9 @@ USE_TZ = True
 # --- static -----------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Uploaded files (after-sales photos) are kept under the data folder and served only through views
+# that check permissions, never as public media.
+MEDIA_ROOT = DATA_DIR / "media"
 (DATA_DIR / "static").mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -235,6 +240,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = OMS_IMPORT_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = OMS_IMPORT_MAX_BYTES
 # Delivered orders complete on their own this many days after delivery (oms/orders/completion.py).
 OMS_AUTO_COMPLETE_DAYS = int(os.environ.get("OMS_AUTO_COMPLETE_DAYS", "7"))
+# Refunds above this amount need a second finance user's approval (maker-checker, payments/refunds.py).
+OMS_REFUND_SECOND_APPROVAL_ABOVE = Decimal(os.environ.get("OMS_REFUND_SECOND_APPROVAL_ABOVE", "1000"))
+# How refunds are executed: "manual" (finance records the reference of a refund made elsewhere) or "test".
+OMS_REFUND_ADAPTER = os.environ.get("OMS_REFUND_ADAPTER", "manual")
+# Photos on after-sales requests: at most this many per request and this many bytes each.
+OMS_AFTER_SALES_MAX_PHOTOS = int(os.environ.get("OMS_AFTER_SALES_MAX_PHOTOS", "9"))
+OMS_AFTER_SALES_MAX_PHOTO_BYTES = int(os.environ.get("OMS_AFTER_SALES_MAX_PHOTO_BYTES", 5 * 1024 * 1024))
 
 LOGGING = {
     "version": 1,

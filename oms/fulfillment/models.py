@@ -71,6 +71,9 @@ class Package(TimeStampedModel):
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     tracking_status = models.CharField(_("tracking status"), max_length=24, blank=True)
     last_tracking_at = models.DateTimeField(_("last tracking update"), null=True, blank=True)
+    # Set when the order changed after its pick list or label was printed (address, phone, lines):
+    # the warehouse prints again before the parcel goes out.
+    needs_reprint = models.CharField(_("print again"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["order", "number"]
@@ -153,3 +156,38 @@ class PickListLine(models.Model):
         if self.package_line.package.status == PackageStatus.CANCELLED:
             return 0
         return self.quantity - self.picked_quantity - self.short_quantity
+
+
+class InterceptionStatus(models.TextChoices):
+    REQUESTED = "requested", pgettext_lazy("interception", "Requested")
+    CONFIRMED = "confirmed", pgettext_lazy("interception", "Intercepted")
+    TOO_LATE = "too_late", _("Already left the warehouse")
+
+
+class Interception(TimeStampedModel):
+    """A request to the warehouse to stop an order whose picking has started (拦截, manual §2.6.3).
+
+    The warehouse confirms it (items back to their bins, the order cancelled) or reports that the
+    parcel already left (the order stays shipped; after-sales takes over).
+    """
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="interceptions")
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="interceptions")
+    status = models.CharField(_("status"), max_length=16, choices=InterceptionStatus.choices,
+                              default=InterceptionStatus.REQUESTED, db_index=True)
+    reason = models.CharField(_("cancel reason"), max_length=32)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    via = models.CharField(_("requested via"), max_length=16, blank=True)  # back office, api, channel
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    resolved_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["package"], condition=Q(status="requested"),
+                                               name="one_open_interception_per_package")]
+        verbose_name = _("interception")
+        verbose_name_plural = _("interceptions")
+        permissions = [("resolve_interception", _("Confirm or refuse interceptions in the warehouse"))]

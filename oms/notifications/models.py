@@ -31,6 +31,9 @@ class MessageEvent(models.TextChoices):
     ORDER_CONFIRMED = "order_confirmed", _("Order confirmed")
     ORDER_SHIPPED = "order_shipped", _("Order shipped")
     REFUND_ISSUED = "refund_issued", _("Refund issued")
+    ORDER_CANCELLED = "order_cancelled", _("Order cancelled")
+    RETURN_APPROVED = "return_approved", _("After-sales request approved")
+    AFTER_SALES_REJECTED = "after_sales_rejected", _("After-sales request rejected")
 
 
 class Medium(models.TextChoices):

@@ -43,6 +43,17 @@ EVENT_VARIABLES: dict[str, dict[str, Any]] = {
     MessageEvent.REFUND_ISSUED: {
         "refund_amount": gettext_lazy("refunded amount with two decimals, e.g. 59.00"),
     },
+    MessageEvent.ORDER_CANCELLED: {
+        "cancel_reason": gettext_lazy("why the order was cancelled, in the buyer's language, e.g. 商品缺货"),
+    },
+    MessageEvent.RETURN_APPROVED: {
+        "request_no": gettext_lazy("the after-sales request number to write on the parcel"),
+        "return_address": gettext_lazy("where to send the goods: recipient, phone and address of the warehouse"),
+    },
+    MessageEvent.AFTER_SALES_REJECTED: {
+        "request_no": gettext_lazy("the after-sales request number"),
+        "reject_reason": gettext_lazy("why the request was rejected"),
+    },
 }
 
 # What the preview and the save-time check render against: no real buyer's data.
@@ -61,6 +72,10 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "carrier_name": "顺丰速运",
     "tracking_no": "SF1234567890123",
     "refund_amount": "59.00",
+    "cancel_reason": "商品缺货",
+    "request_no": "AS26112600000301-1",
+    "return_address": "杭州仓 售后组 0571-88886666 浙江省杭州市余杭区仓前街道文一西路1500号",
+    "reject_reason": "商品已超过7天无理由退货期限",
 }
 
 SUMMARY_ITEMS = 3

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from oms.aftersales.status import AfterSalesStatus
 from oms.core.models import TimeStampedModel
 from oms.core.money import MoneyField
 from oms.orders.status import (
@@ -68,6 +69,11 @@ class Order(TimeStampedModel):
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
+    # Derived from the order's after-sales requests and refunds (aftersales/status.py), never set by hand.
+    after_sales_status = models.CharField(_("after-sales"), max_length=24, choices=AfterSalesStatus.choices,
+                                          blank=True, default="")
+    # The buyer's choice when stock is short (orders/stock_choice.py), blank until CS records one.
+    stock_choice = models.CharField(_("buyer's choice when out of stock"), max_length=24, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -100,6 +106,8 @@ class Order(TimeStampedModel):
             ("confirm_receipt", _("Confirm receipt of delivered orders")),
             ("settle_orders", _("Confirm settlement of completed orders")),
             ("view_archive", _("Search and export archived orders")),
+            ("change_before_shipment", _("Change address, phone or lines of an order before shipment")),
+            ("record_stock_choice", _("Record the buyer's choice when stock is short")),
         ]
         constraints = [
             models.UniqueConstraint(

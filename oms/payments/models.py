@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.aftersales.status import RefundCause, RefundStatus
 from oms.core.money import MoneyField
 
 
@@ -62,3 +63,76 @@ class SettlementItem(models.Model):
         ordering = ["batch", "order"]
         verbose_name = _("settled order")
         verbose_name_plural = _("settled orders")
+
+
+class Refund(models.Model):
+    """Money going back to the buyer by the original payment route, for one cause.
+
+    Amounts are computed (payments/refund_amounts.py), never typed. Across an order the live refunds
+    never exceed what was paid: every refund action locks the order row first.
+    """
+
+    number = models.CharField(_("refund number"), max_length=24, unique=True)
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    request = models.ForeignKey("aftersales.AfterSalesRequest", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="refunds")
+    cause = models.CharField(_("cause"), max_length=24, choices=RefundCause.choices)
+    status = models.CharField(_("status"), max_length=32, choices=RefundStatus.choices,
+                              default=RefundStatus.REQUESTED, db_index=True)
+    goods_amount = MoneyField(_("goods"), default=0)
+    shipping_amount = MoneyField(_("shipping fee"), default=0)
+    amount = MoneyField(_("amount"))
+    # The original payment route, copied from the order when the refund is raised.
+    payment_method = models.CharField(_("payment method"), max_length=16)
+    original_transaction_id = models.CharField(_("original transaction id"), max_length=64, blank=True)
+    adapter = models.CharField(_("payment adapter"), max_length=32, blank=True)
+    external_reference = models.CharField(_("refund reference"), max_length=64, blank=True)
+    failure = models.CharField(_("last failure"), max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    note = models.TextField(_("note"), blank=True)
+    reject_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    second_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        permissions = [
+            ("verify_refund", _("Verify a refund's cause and amount (customer service)")),
+            ("approve_refund", _("Approve and execute refunds (finance)")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(amount=models.F("goods_amount") + models.F("shipping_amount")),
+                name="refund_amount_is_goods_plus_shipping"),
+            models.CheckConstraint(condition=models.Q(goods_amount__gte=0) & models.Q(shipping_amount__gte=0),
+                                   name="refund_parts_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RefundLine(models.Model):
+    """Units of one order line a refund pays back, with the amount after pro-rated order discounts."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="lines")
+    line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="refund_lines")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    amount = MoneyField(_("amount"))
+
+    class Meta:
+        ordering = ["refund", "id"]
+        verbose_name = _("refund line")
+        verbose_name_plural = _("refund lines")
