@@ -140,6 +140,14 @@ def cmd_orders_complete_delivered(args) -> int:
     return 0
 
 
+def cmd_orders_expire_unpaid(args) -> int:
+    _setup_django()
+    from oms.orders.expiry import expire_unpaid
+
+    print(f"expired={expire_unpaid()}")
+    return 0
+
+
 def cmd_exceptions(args) -> int:
     _setup_django()
     from oms.shipping.exceptions_cli import run_exceptions_command
@@ -262,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     t = orders.add_parser("complete-delivered",
                           help="complete orders delivered OMS_AUTO_COMPLETE_DAYS ago or earlier (the hourly job)")
     t.set_defaults(func=cmd_orders_complete_delivered)
+    t = orders.add_parser("expire-unpaid",
+                          help="cancel orders unpaid for longer than their channel's timeout (the minutely job)")
+    t.set_defaults(func=cmd_orders_expire_unpaid)
 
     s = sub.add_parser("exceptions", help="logistics exception tickets: open the ones due now")
     exceptions = s.add_subparsers(dest="exceptions_command", required=True, parser_class=_Parser)

@@ -39,7 +39,7 @@ MANAGE_USERS = "accounts.manage_users"
 REVIEW_ORDERS = "orders.review_order"  # re-run review, correct, swap SKU, cancel held orders
 OVERRIDE_REVIEW = "orders.override_review"  # approve an order despite failed checks
 RECORD_PAYMENT = "orders.record_payment"
-CANCEL_ORDERS = "orders.cancel_order"  # merchant cancellation before shipment
+CANCEL_ORDERS = "orders.cancel_order"  # cancellation before shipment (integration: buyer_request only)
 MANAGE_REVIEW_RULES = "orders.manage_review_rules"  # rules, coupons, block list
 # stock — see inventory/
 VIEW_STOCK = "inventory.view_stocklevel"
@@ -108,7 +108,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "channels.add_channel",
         CHANGE_MESSAGE_TEMPLATES,
     },
-    INTEGRATION: {PUSH_ORDERS, VIEW_CHANNELS, CONFIRM_RECEIPT, REQUEST_AFTER_SALES},
+    INTEGRATION: {PUSH_ORDERS, VIEW_CHANNELS, CONFIRM_RECEIPT, REQUEST_AFTER_SALES, CANCEL_ORDERS},
 }
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.aftersales.status import ItemCondition, RequestKind, RequestReason, RequestStatus
 from oms.core.models import TimeStampedModel
+from oms.core.money import MoneyField
 
 
 class AfterSalesRequest(TimeStampedModel):
@@ -47,6 +48,10 @@ class AfterSalesRequest(TimeStampedModel):
     # Exchange: the replacement package sent once inspection passed (fulfillment.Package).
     replacement_package = models.ForeignKey("fulfillment.Package", null=True, blank=True, on_delete=models.PROTECT,
                                             related_name="+", verbose_name=_("replacement package"))
+    # Exchange for a dearer item: what the buyer still owes, until someone records it collected.
+    difference_due = MoneyField(_("difference to collect"), default=0)
+    difference_collected_at = models.DateTimeField(_("difference collected at"), null=True, blank=True)
+    difference_reference = models.CharField(_("payment reference of the difference"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -70,6 +75,8 @@ class AfterSalesLine(models.Model):
     # Exchange: the SKU the buyer wants instead (the same SKU for a like-for-like swap).
     exchange_sku = models.ForeignKey("inventory.Sku", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("exchange for"))
+    # The exchange item's unit price today (the catalogue has no prices); the line's own price when blank.
+    exchange_unit_price = MoneyField(_("exchange unit price"), null=True, blank=True)
 
     class Meta:
         ordering = ["request", "id"]
@@ -119,3 +126,41 @@ class AfterSalesAttachment(models.Model):
         ordering = ["request", "id"]
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+
+
+class QuarantineStock(models.Model):
+    """Damaged returned units kept apart in a warehouse: never on hand, never reserved or shipped."""
+
+    sku = models.ForeignKey("inventory.Sku", on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="+")
+    quantity = models.IntegerField(_("quantity"), default=0)
+
+    class Meta:
+        ordering = ["warehouse", "sku"]
+        constraints = [
+            models.UniqueConstraint(fields=["sku", "warehouse"], name="one_quarantine_level_per_sku_and_warehouse"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="quarantine_quantity_not_negative"),
+        ]
+        verbose_name = _("quarantined stock")
+        verbose_name_plural = _("quarantined stock")
+
+
+class QuarantineMovement(models.Model):
+    """One row of the quarantine ledger; per SKU and warehouse the deltas add up to QuarantineStock."""
+
+    sku = models.ForeignKey("inventory.Sku", on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="+")
+    delta = models.IntegerField(_("change"))
+    quantity_after = models.IntegerField(_("quantity after"))
+    request = models.ForeignKey(AfterSalesRequest, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="quarantine_movements")
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    actor_username = models.CharField(_("user"), max_length=150)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("quarantine movement")
+        verbose_name_plural = _("quarantine movements")

@@ -203,6 +203,7 @@ def _generate(n: int, seed: int) -> dict:
                 "shipped_at": ts(shipped_at), "delivered_at": ts(delivered_at), "completed_at": ts(completed_at),
                 "receipt_confirmed_by": "auto" if completed_at else "", "settled_at": ts(settled_at),
                 "archived_at": None, "cancel_reason": "buyer" if cancelled_at else "", "created_by_id": None,
+                "after_sales_status": "", "stock_choice": "",
                 "entry_check": "", "last_edited_by_id": None, "checked_by_id": None, "content_hash": "",
             }
             orders.append(tuple(values[c] for c in order_cols))

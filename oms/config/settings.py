@@ -244,9 +244,16 @@ OMS_AUTO_COMPLETE_DAYS = int(os.environ.get("OMS_AUTO_COMPLETE_DAYS", "7"))
 OMS_REFUND_SECOND_APPROVAL_ABOVE = Decimal(os.environ.get("OMS_REFUND_SECOND_APPROVAL_ABOVE", "1000"))
 # How refunds are executed: "manual" (finance records the reference of a refund made elsewhere) or "test".
 OMS_REFUND_ADAPTER = os.environ.get("OMS_REFUND_ADAPTER", "manual")
+# The most a buyer's return postage is compensated per order (shipping compensation, payments/refund_flow.py).
+OMS_RETURN_SHIPPING_COMPENSATION_MAX = Decimal(os.environ.get("OMS_RETURN_SHIPPING_COMPENSATION_MAX", "20.00"))
 # Photos on after-sales requests: at most this many per request and this many bytes each.
 OMS_AFTER_SALES_MAX_PHOTOS = int(os.environ.get("OMS_AFTER_SALES_MAX_PHOTOS", "9"))
 OMS_AFTER_SALES_MAX_PHOTO_BYTES = int(os.environ.get("OMS_AFTER_SALES_MAX_PHOTO_BYTES", 5 * 1024 * 1024))
+# Days after delivery for after-sales requests other than no-reason returns (quality, wrong item, damage…);
+# no-reason returns use the channel's return window (aftersales/eligibility.py).
+OMS_AFTER_SALES_WINDOW_DAYS = int(os.environ.get("OMS_AFTER_SALES_WINDOW_DAYS", "15"))
+# Who receives returned parcels, written into every return address sent to buyers (e.g. "售后组 0571-88886666").
+OMS_RETURN_CONTACT = os.environ.get("OMS_RETURN_CONTACT", "")
 
 LOGGING = {
     "version": 1,

@@ -3,15 +3,19 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from oms.accounts.api import MeView
+from oms.aftersales import api as after_sales_api
 from oms.channels.api import ChannelOrdersView, ChannelsView
 from oms.fulfillment import api as fulfillment_api
+from oms.fulfillment import interception_api
 from oms.inventory import api as stock_api
 from oms.notifications import api as messages_api
 from oms.orders import api as orders_api
-from oms.orders import archive_api, completion_api
+from oms.orders import archive_api, completion_api, expiry_api, stock_choice_api
+from oms.orders import changes_api as order_changes_api
 from oms.orders.importing import api as import_api
 from oms.orders.review import api as review_api
 from oms.payments import api as payments_api
+from oms.payments import refund_api
 from oms.shipping import api as carriers_api
 from oms.shipping import api_exceptions as exceptions_api
 from oms.shipping import api_handover as handover_api
@@ -48,8 +52,25 @@ api_v1 = [
     path("orders/<str:order_no>/acknowledge-remark", review_api.AcknowledgeRemarkView.as_view(),
          name="order_acknowledge_remark"),
     path("orders/<str:order_no>/payment", review_api.RecordPaymentView.as_view(), name="order_payment"),
+    path("orders/<str:order_no>/top-up", order_changes_api.TopUpView.as_view(), name="order_top_up"),
+    path("orders/<str:order_no>/address", order_changes_api.AddressChangeView.as_view(), name="order_address"),
+    path("orders/<str:order_no>/redirection", order_changes_api.RedirectionView.as_view(),
+         name="order_redirection"),
+    path("orders/<str:order_no>/lines", order_changes_api.LinesView.as_view(), name="order_lines"),
+    path("orders/<str:order_no>/lines/<int:line_no>", order_changes_api.LineView.as_view(), name="order_line"),
     path("orders/<str:order_no>/confirm-receipt", completion_api.ConfirmReceiptView.as_view(),
          name="order_confirm_receipt"),
+    path("orders/<str:order_no>/stock-choice", stock_choice_api.StockChoiceView.as_view(), name="order_stock_choice"),
+    path("stock-shortages", stock_choice_api.StockShortagesView.as_view(), name="stock_shortages"),
+    path("refunds", refund_api.RefundsView.as_view(), name="refunds"),
+    path("refunds/<str:number>", refund_api.RefundView.as_view(), name="refund"),
+    path("refunds/<str:number>/verify", refund_api.VerifyRefundView.as_view(), name="refund_verify"),
+    path("refunds/<str:number>/approve", refund_api.ApproveRefundView.as_view(), name="refund_approve"),
+    path("refunds/<str:number>/second-approve", refund_api.SecondApproveRefundView.as_view(),
+         name="refund_second_approve"),
+    path("refunds/<str:number>/reject", refund_api.RejectRefundView.as_view(), name="refund_reject"),
+    path("refunds/<str:number>/execute", refund_api.ExecuteRefundView.as_view(), name="refund_execute"),
+    path("orders/<str:order_no>/refunds", refund_api.OrderRefundsView.as_view(), name="order_refunds"),
     path("settlement", payments_api.SettlementView.as_view(), name="settlement"),
     path("settlement/<slug:channel>/<str:day>/settle", payments_api.SettleView.as_view(), name="settlement_settle"),
     path("orders/<str:order_no>/allocate", fulfillment_api.AllocateOrderView.as_view(), name="order_allocate"),
@@ -73,6 +94,13 @@ api_v1 = [
     path("handover-lists/<str:number>/pdf", handover_api.HandoverPdfView.as_view(), name="handover_list_pdf"),
     path("channels/<slug:code>/allocation-strategy", fulfillment_api.AllocationStrategyView.as_view(),
          name="channel_allocation_strategy"),
+    path("channels/<slug:code>/unpaid-timeout", expiry_api.UnpaidTimeoutView.as_view(),
+         name="channel_unpaid_timeout"),
+    path("interceptions", interception_api.InterceptionsView.as_view(), name="interceptions"),
+    path("interceptions/<str:interception_id>/confirm", interception_api.ConfirmInterceptionView.as_view(),
+         name="interception_confirm"),
+    path("interceptions/<str:interception_id>/too-late", interception_api.TooLateInterceptionView.as_view(),
+         name="interception_too_late"),
     path("pick-lists/<str:number>", fulfillment_api.PickListView.as_view(), name="pick_list"),
     path("pick-lists/<str:number>/pdf", fulfillment_api.PickListPdfView.as_view(), name="pick_list_pdf"),
     path("labels", fulfillment_api.LabelsView.as_view(), name="labels"),
@@ -118,6 +146,19 @@ api_v1 = [
     path("logistics/exceptions/<str:number>/close", exceptions_api.CloseView.as_view(),
          name="logistics_exception_close"),
     path("track", exceptions_api.PublicTrackingView.as_view(), name="track"),
+    path("after-sales", after_sales_api.AfterSalesView.as_view(), name="after_sales"),
+    path("after-sales/<str:number>", after_sales_api.AfterSalesDetailView.as_view(), name="after_sales_request"),
+    path("after-sales/<str:number>/approve", after_sales_api.ApproveView.as_view(), name="after_sales_approve"),
+    path("after-sales/<str:number>/reject", after_sales_api.RejectView.as_view(), name="after_sales_reject"),
+    path("after-sales/<str:number>/withdraw", after_sales_api.WithdrawView.as_view(), name="after_sales_withdraw"),
+    path("after-sales/<str:number>/receive", after_sales_api.ReceiveView.as_view(), name="after_sales_receive"),
+    path("after-sales/<str:number>/send-replacement", after_sales_api.SendReplacementView.as_view(),
+         name="after_sales_send_replacement"),
+    path("after-sales/<str:number>/collect-difference", after_sales_api.CollectDifferenceView.as_view(),
+         name="after_sales_collect_difference"),
+    path("after-sales/<str:number>/photos", after_sales_api.PhotosView.as_view(), name="after_sales_photos"),
+    path("after-sales/<str:number>/photos/<str:photo_id>", after_sales_api.PhotoView.as_view(),
+         name="after_sales_photo"),
 ]
 
 urlpatterns = [

@@ -169,4 +169,8 @@ def record_labels_printed(*, package_numbers: list[str], actor: Actor) -> None:
     for package in packages.values():
         require_warehouse(actor, package.warehouse_id)
     insert_rows([build_event(order=packages[n].order, action="label_printed", actor=actor, at=now,
-                             data={"package": n}) for n in package_numbers if n in packages])
+                             data={"package": n, **({"reprinted": packages[n].needs_reprint}
+                                                    if packages[n].needs_reprint else {})})
+                 for n in package_numbers if n in packages])
+    # A label printed after the order changed (orders/changes.py) is the re-print the flag asked for.
+    Package.objects.filter(pk__in=[p.pk for p in packages.values() if p.needs_reprint]).update(needs_reprint="")

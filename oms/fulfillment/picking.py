@@ -96,8 +96,9 @@ def create_pick_list(*, warehouse_code: str, actor: Actor, rules: WaveRules = Wa
         return pick_list
 
 
+# Completed: an exchange's replacement parcel (aftersales/exchange.py) of an order already received.
 SHIPPING_STATUSES = (OrderStatus.PENDING_SHIPMENT, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED,
-                     OrderStatus.DELIVERED)
+                     OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 
 
 def _take_packages(warehouse: Warehouse, rules: WaveRules) -> list[Package]:

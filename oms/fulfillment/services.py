@@ -26,6 +26,7 @@ from oms.inventory.planning import Take
 from oms.orders.entry import lock_order
 from oms.orders.models import Order
 from oms.orders.status import OrderStatus, PaymentMethod, PaymentStatus
+from oms.orders.stock_choice_models import withheld_by_line
 from oms.shipping import choice
 from oms.shipping.models import Carrier
 from oms.shipping.rates import Card, Zone
@@ -69,10 +70,12 @@ def allocate_locked(order: Order, *, actor: Actor) -> AllocationOutcome:
     sites = [Site(warehouse_id=w.pk, priority=w.priority, province=province_name(w.province) or w.province,
                   serves_destination=True, cards=tuple(cards.get(w.pk) or [_unpriced(w.pk, province)]))
              for w in warehouses]
-    items = tuple(Item(line_id=ln.pk, sku_id=ln.sku_id, quantity=ln.quantity, unit_weight_g=ln.sku.weight_g,
+    withheld = withheld_by_line([order.pk])  # units the buyer's out-of-stock choice held back
+    items = tuple(Item(line_id=ln.pk, sku_id=ln.sku_id, quantity=ln.quantity - withheld.get(ln.pk, 0),
+                       unit_weight_g=ln.sku.weight_g,
                        unit_volume_cm3=ln.sku.length_mm * ln.sku.width_mm * ln.sku.height_mm / 1000,
                        unit_value=ln.unit_price)
-                  for ln in lines if ln.sku_id is not None)
+                  for ln in lines if ln.sku_id is not None and ln.quantity > withheld.get(ln.pk, 0))
     levels = stock.lock_levels({it.sku_id for it in items},
                                {w.pk for w in warehouses} | {r.warehouse_id for r in active})
     available = {key: level.available for key, level in levels.items()}

@@ -259,3 +259,21 @@ def release(*, order, actor: Actor, reason: str = "") -> int:
     for sku_id, warehouse_id in {(r.sku_id, r.warehouse_id) for r in active}:
         enqueue("stock.available", {"sku_id": sku_id, "warehouse_id": warehouse_id})
     return sum(r.quantity for r in active)
+
+
+def receive_return(*, sku_id: int, warehouse_id: int, quantity: int, actor: Actor, order=None,
+                   reference: str = "", reason: str = "") -> StockLevel:
+    """Put returned resellable units back on hand with a RETURN ledger row (inside the caller's transaction).
+
+    The caller checked its own permission (receiving returns) and holds the order lock; the level is
+    locked here, after it, and created at zero the first time.
+    """
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+        raise InvalidQuantity(details={"quantity": quantity})
+    level = _locked_level(Sku(pk=sku_id), Warehouse(pk=warehouse_id))
+    level.on_hand += quantity
+    level.save(update_fields=["on_hand", "updated_at"])
+    _movement(level, kind=MovementKind.RETURN, on_hand_delta=quantity, actor=actor, order=order,
+              reason=reason[:200], reference=reference[:64]).save()
+    enqueue("stock.available", {"sku_id": sku_id, "warehouse_id": warehouse_id})
+    return level

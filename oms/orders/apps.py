@@ -6,4 +6,5 @@ class OrdersConfig(AppConfig):
     label = "orders"
 
     def ready(self) -> None:
+        from oms.orders import stock_choice  # noqa: F401  (waiting rests of partial shipments get their stock)
         from oms.orders.review import triggers  # noqa: F401  (subscribes the review to outbox topics)

@@ -216,3 +216,6 @@ class IdempotencyKey(models.Model):
 
 # Review keeps its tables in this app (orders/review/models.py).
 from oms.orders.review.models import BlockListEntry, Coupon, OrderHold, ReviewRuleSetting  # noqa: E402,F401
+
+# Units held back by the buyer's out-of-stock choice (orders/stock_choice_models.py).
+from oms.orders.stock_choice_models import WithheldUnits  # noqa: E402,F401

@@ -151,16 +151,25 @@ class OrderDetailSerializer(serializers.ModelSerializer):
     packages = PackageSerializer(many=True)
     created_by = serializers.CharField(source="created_by.username", default=None)
     checked_by = serializers.CharField(source="checked_by.username", default=None)
+    refunds = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
         fields = [
-            "order_no", "channel", "external_id", "source", "status", "placed_at", "customer",
+            "order_no", "channel", "external_id", "source", "status", "after_sales_status", "refunds",
+            "placed_at", "customer",
             "shipping_address", "lines", "amounts", "discounts", "payment", "buyer_remark", "seller_note",
             "invoice", "cancelled_at", "cancel_reason", "entry_check", "created_by", "checked_by",
             "created_at", "updated_at", "hold_reasons", "reservations", "packages", "timeline",
             "completed_at", "settled_at", "archived_at",
         ]
+
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_refunds(self, order) -> list[dict]:
+        from oms.payments.refund_selectors import refund_summary, refunds_of_order
+
+        return [refund_summary(r) for r in refunds_of_order(order)]
 
 
 class IntakeResultSerializer(serializers.Serializer):

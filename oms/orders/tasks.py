@@ -17,3 +17,11 @@ def archive_finished_orders() -> int:
 def complete_delivered_orders() -> int:
     """Hourly: complete orders delivered OMS_AUTO_COMPLETE_DAYS ago or earlier (one sweep, not a timer per order)."""
     return complete_delivered()
+
+
+@db_periodic_task(crontab(minute="*"))
+def expire_unpaid_orders() -> int:
+    """Every minute: cancel orders unpaid for longer than their channel's timeout (one sweep, SKIP LOCKED)."""
+    from oms.orders.expiry import expire_unpaid
+
+    return expire_unpaid()

@@ -69,3 +69,21 @@ def shipping_refund(*, cause: str, reason: str, all_units_refunded: bool, shippi
     if cause in (RefundCause.RETURN, RefundCause.REFUND_ONLY):
         return left if all_units_refunded and reason in SELLER_FAULT_REASONS else ZERO
     return ZERO
+
+
+def unit_net_price(*, net: Decimal, quantity: int) -> Decimal:
+    """A line's net amount per unit (after its share of order discounts), not rounded."""
+    return net / quantity if quantity > 0 else ZERO
+
+
+def price_adjustment_amount(*, unit_difference: Decimal, units: int) -> Decimal:
+    """优惠补差: the per-unit price difference times the units it applies to, to the fen."""
+    if unit_difference <= 0 or units <= 0:
+        return ZERO
+    return _round(unit_difference * units)
+
+
+def return_postage_compensation(*, claimed: Decimal, already: Decimal, cap: Decimal) -> Decimal:
+    """What the buyer's return postage pays back: what they paid, within what is left of the per-order cap."""
+    left = max(cap - already, ZERO)
+    return min(max(claimed, ZERO), left)

@@ -49,12 +49,14 @@ def refunded_units(order: Order) -> dict[int, int]:
 
 
 def raise_refund_locked(order: Order, *, cause: str, actor: Actor, lines: dict[int, int] | None = None,
-                        reason: str = "", extra_amount: Decimal = ZERO, request=None, note: str = "") -> Refund:
+                        reason: str = "", extra_amount: Decimal = ZERO, request=None, note: str = "",
+                        extra_shipping: Decimal = ZERO) -> Refund:
     """Raise a refund on a locked order: computed from lines (order line id → units) and the shipping rule.
 
     `extra_amount` is for causes that are not units of goods (price adjustment, shipping
-    compensation); its caller computes it from its own rule. Whole-order cancellation refunds
-    whatever is left of what was paid.
+    compensation); its caller computes it from its own rule. `extra_shipping` is a part of the
+    order's shipping fee paid back by such a cause: it counts as shipping refunded, so no later
+    rule pays it again. Whole-order cancellation refunds whatever is left of what was paid.
     """
     order_lines = list(OrderLine.objects.filter(order=order).order_by("line_no"))
     by_id = {ln.pk: ln for ln in order_lines}
@@ -82,8 +84,12 @@ def raise_refund_locked(order: Order, *, cause: str, actor: Actor, lines: dict[i
     all_units = all(already.get(ln.pk, 0) + wanted.get(ln.pk, 0) >= ln.quantity for ln in order_lines)
     shipping = shipping_refund(cause=cause, reason=reason, all_units_refunded=all_units,
                                shipping_fee=order.shipping_fee, shipping_already_refunded=shipping_done)
-    if cause == RefundCause.CANCELLATION:  # everything left, so rounding can never strand a fen
-        goods = max(paid_left - shipping, ZERO) if order.paid_amount else goods
+    shipping += extra_shipping
+    if cause == RefundCause.CANCELLATION and order.paid_amount:
+        # Everything left of what was paid, so rounding can never strand a fen; the shipping part
+        # is what is left of the fee, within what is left at all (earlier refunds may have taken more).
+        shipping = min(shipping, max(paid_left, ZERO))
+        goods = max(paid_left - shipping, ZERO)
     amount = goods + shipping
     if amount <= 0:
         raise NothingToRefund(details={"order_no": order.order_no})

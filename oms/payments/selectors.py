@@ -1,8 +1,9 @@
 """Reads for settlement: a channel's completed orders per business day (Asia/Shanghai), settled or not.
 
-Refunds are a section of every day that stays empty for now: there is no refund record yet
-(refunds arrive with after-sales). `refunds_for` is where they will be read; the totals already
-subtract them.
+Refunds of a day are the channel's refunds that succeeded on it (by refunded_at, Asia/Shanghai), for
+any of its orders. A batch subtracts the day's refunds that no earlier batch of the day subtracted:
+succeeded is final and refunded_at never changes, so the day's refunds only grow, and what is left
+to subtract is their total minus what the day's batches already took.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from oms.aftersales.status import RefundStatus
 from oms.channels.models import Channel
 from oms.core.money import ZERO
 from oms.orders.models import Order
 from oms.orders.status import OrderStatus, PaymentMethod
 from oms.payments.errors import ChannelNotFound
 from oms.payments.mismatches import order_mismatches
-from oms.payments.models import SettlementBatch
+from oms.payments.models import Refund, SettlementBatch
 
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 MAX_DAYS = 62  # the overview's longest range
@@ -71,9 +73,16 @@ def settlement_order(order: Order) -> SettlementOrder:
                                     transaction_id=order.transaction_id))
 
 
-def refunds_for(channel: Channel, day: date) -> list:
-    """Refunds paid out for this channel's orders on the day. None exist yet: refunds come with after-sales."""
-    return []
+def refunds_for(channel: Channel, day: date) -> list[Refund]:
+    """Refunds paid out for this channel's orders on the business day (succeeded, by refunded_at)."""
+    start, end = day_bounds(day)
+    return list(Refund.objects.filter(order__channel=channel, status=RefundStatus.SUCCEEDED, refunded_at__gte=start,
+                                      refunded_at__lt=end).select_related("order").order_by("refunded_at", "id"))
+
+
+def unsettled_refund_total(refunds: list[Refund], batches_refunds: Decimal) -> Decimal:
+    """The day's refunds not yet subtracted by one of its batches."""
+    return max(sum((r.amount for r in refunds), ZERO) - batches_refunds, ZERO)
 
 
 @dataclass
@@ -90,7 +99,8 @@ class DaySettlement:
 
     @property
     def refund_total(self) -> Decimal:
-        return sum((r.amount for r in self.refunds), ZERO)
+        """Refunds still to subtract: the day's, less what its settled batches subtracted."""
+        return unsettled_refund_total(self.refunds, sum((b.refunds for b in self.batches), ZERO))
 
     @property
     def net(self) -> Decimal:
@@ -189,6 +199,10 @@ def settlement_overview(*, day_from: date, day_to: date, channel_code: str = "")
         counts[(channel_id, day)] += 1
     for (channel_id, day), n in counts.items():
         row(channel_id, day).batches = n
+    refunds = Refund.objects.filter(status=RefundStatus.SUCCEEDED, refunded_at__gte=start, refunded_at__lt=end,
+                                    order__channel_id__in=list(channels))
+    for channel_id, refunded_at, amount in refunds.values_list("order__channel_id", "refunded_at", "amount"):
+        row(channel_id, business_day(refunded_at)).refunds += amount
     return sorted(rows.values(), key=lambda r: (-r.day.toordinal(), r.channel.pk))
 
 
@@ -216,6 +230,13 @@ def _order_data(o: SettlementOrder) -> dict:
     }
 
 
+def refund_row(refund: Refund) -> dict:
+    return {"number": refund.number, "order_no": refund.order.order_no, "cause": refund.cause,
+            "amount": f"{refund.amount:.2f}", "payment_method": refund.payment_method,
+            "external_reference": refund.external_reference,
+            "refunded_at": timezone.localtime(refund.refunded_at).isoformat()}
+
+
 def day_data(day: DaySettlement) -> dict:
     """A channel's day as the API shows it."""
     return {
@@ -223,7 +244,7 @@ def day_data(day: DaySettlement) -> dict:
         "pending": {"orders": [_order_data(o) for o in day.pending], "count": len(day.pending),
                     "gross": f"{day.gross:.2f}", "refunds": f"{day.refund_total:.2f}", "net": f"{day.net:.2f}",
                     "mismatches": day.mismatch_count},
-        "refunds": day.refunds,
+        "refunds": [refund_row(r) for r in day.refunds],
         "batches": [batch_data(b) for b in day.batches],
     }
 

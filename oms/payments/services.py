@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +19,14 @@ from oms.orders.models import Order
 from oms.payments.errors import MismatchesNeedNote, NothingToSettle, SettlementChanged
 from oms.payments.mismatches import REPORTED_DIFFERS, reported_difference
 from oms.payments.models import SettlementBatch, SettlementItem
-from oms.payments.selectors import business_today, channel_by_code, pending_orders, refunds_for, settlement_order
+from oms.payments.selectors import (
+    business_today,
+    channel_by_code,
+    pending_orders,
+    refunds_for,
+    settlement_order,
+    unsettled_refund_total,
+)
 
 SETTLED = "settled"  # the audit action
 MAX_NOTE = 2000
@@ -45,7 +52,8 @@ def settle_batch(*, channel_code: str, day: date, actor: Actor, reported_amount:
     rows = [settlement_order(o) for o in orders]
     refunds = refunds_for(channel, day)
     gross = sum((r.paid_amount for r in rows), Decimal("0.00"))
-    refund_total = sum((r.amount for r in refunds), Decimal("0.00"))
+    earlier = SettlementBatch.objects.filter(channel=channel, day=day).aggregate(s=Sum("refunds"))["s"]
+    refund_total = unsettled_refund_total(refunds, earlier or Decimal("0.00"))
     net = gross - refund_total
     mismatches = [{"code": code, "order": r.order_no} for r in rows for code in r.mismatches]
     difference = reported_difference(reported=reported_amount, net=net)

@@ -99,6 +99,22 @@ class DuplicateTrackingNumber(Conflict):
     default_message = _("This tracking number is already used by another package of this carrier.")
 
 
+class PackageIntercepted(Conflict):
+    code = "package_intercepted"
+    default_message = _("This package has an open interception (its order is being cancelled): take it off the "
+                        "list and confirm the interception, or report it as already gone.")
+
+
+def _refuse_intercepted(package_ids: list[int]) -> None:
+    """Refuse packages with an open interception (checked under the order lock, where requests are made)."""
+    from oms.fulfillment.models import Interception, InterceptionStatus
+
+    numbers = sorted(Interception.objects.filter(package_id__in=package_ids, status=InterceptionStatus.REQUESTED)
+                     .values_list("package__number", flat=True))
+    if numbers:
+        raise PackageIntercepted(details={"packages": numbers})
+
+
 class EmptyHandover(BusinessRuleViolation):
     code = "handover_empty"
     default_message = _("Scan at least one package onto the list before handing it over.")
@@ -199,6 +215,7 @@ def scan_onto_list(*, list_number: str, code: str, actor: Actor, tracking_no: st
             raise HandoverClosed(details={"handover_list": list_number})
         package = Package.objects.select_for_update(of=("self",)).select_related("order", "carrier").get(pk=package.pk)
         _check_shippable(package, handover)
+        _refuse_intercepted([package.pk])
         package.tracking_no, package.handover_list = number, handover
         try:
             with transaction.atomic():
@@ -292,6 +309,7 @@ def hand_over(*, list_number: str, actor: Actor, courier_name: str = "") -> Hand
         for package in packages:
             if package.status != PackageStatus.PACKED:  # cancelled or re-opened since it was scanned
                 raise NotReadyToShip(details={"package": package.number, "status": package.status})
+        _refuse_intercepted(ids)
         _ship_stock(packages, handover, actor)
         Package.objects.filter(pk__in=ids).update(status=PackageStatus.SHIPPED, shipped_at=now,
                                                   tracking_status="", updated_at=now)

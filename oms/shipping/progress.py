@@ -16,6 +16,9 @@ from oms.core.bulk_insert import insert_rows
 from oms.fulfillment.models import Package, PackageStatus
 from oms.orders.models import Order
 from oms.orders.status import OrderStatus, check_transition
+from oms.orders.stock_choice_models import WithheldState, WithheldUnits
+
+PARTIAL_SHIPMENT = "partial_ship"  # Order.stock_choice of orders.stock_choice.StockChoice.PARTIAL_SHIP
 
 NOT_TRAVELLING = {PackageStatus.SPLIT, PackageStatus.CANCELLED}
 LEFT_WAREHOUSE = {PackageStatus.SHIPPED, PackageStatus.DELIVERED, PackageStatus.RETURNED}
@@ -49,6 +52,12 @@ _RANK = {OrderStatus.PENDING_SHIPMENT: 0, OrderStatus.PARTIALLY_SHIPPED: 1, Orde
          OrderStatus.DELIVERED: 3}
 
 
+def waiting_orders(order_ids: list[int]) -> set[int]:
+    """Orders among these with units still waiting for stock after a partial shipment."""
+    return set(WithheldUnits.objects.filter(order_id__in=order_ids, state=WithheldState.WAITING)
+               .values_list("order_id", flat=True))
+
+
 def orders_of(packages: Iterable[Package]) -> list[int]:
     """Ids of the orders these packages carry goods of (a merged package carries several)."""
     ids = {p.order_id for p in packages}
@@ -71,6 +80,12 @@ def refresh_order_statuses(orders: list[Order], *, actor, now=None) -> list[Orde
         by_order[p.order_id].append(travelling.status)
         if travelling.delivered_at:
             delivered[p.order_id].append(travelling.delivered_at)
+    # Units the buyer chose to wait for (partial shipment) are a parcel still to come: the order is
+    # partially shipped until they leave or are cancelled, so it cannot complete without them.
+    # Only orders whose buyer chose a partial shipment can have such units (no query otherwise).
+    partial = [o.pk for o in orders if o.stock_choice == PARTIAL_SHIPMENT]
+    for order_id in waiting_orders(partial) if partial else ():
+        by_order[order_id].append(PackageStatus.ALLOCATED)
     changed, events = [], []
     for order in orders:
         new = shipping_status(order.status, by_order[order.pk])

@@ -156,7 +156,7 @@ def _apply(keyed: dict[tuple[int, str], IncomingEvent], *, source: str, actor: A
             carried[merged_into_id].add(order_id)
     order_ids = sorted({o for ids in carried.values() for o in ids})
     orders = list(Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk")
-                  .only("id", "order_no", "status", "shipped_at", "delivered_at"))
+                  .only("id", "order_no", "status", "shipped_at", "delivered_at", "stock_choice"))
     packages = list(Package.objects.select_for_update().filter(pk__in=package_ids).order_by("pk")
                     .only("id", "order_id", "number", "status", "tracking_no", "tracking_status", "last_tracking_at",
                           "delivered_at"))

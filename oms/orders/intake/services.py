@@ -168,8 +168,8 @@ def apply_repush(*, order_id: int, command: IntakeCommand, actor: Actor) -> Inta
         )
     if command.cancellation is not None and order.status != OrderStatus.CANCELLED:
         order.cancelled_at = command.cancellation.cancelled_at or timezone.now()
-        cancel_locked(order, actor=actor, reason=command.cancellation.reason, via="channel_repush")
-        applied.append("cancelled")
+        outcome = cancel_locked(order, actor=actor, reason=command.cancellation.reason, via="channel_repush")
+        applied.append("cancelled" if outcome.cancelled else "interception_requested")
     return IntakeResult(order=order, created=False, applied=applied)
 
 

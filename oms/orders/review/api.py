@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from oms.accounts.actor import Actor
 from oms.accounts.roles import (
     CANCEL_ORDERS,
+    INTEGRATION,
     MANAGE_REVIEW_RULES,
     OVERRIDE_REVIEW,
     RECORD_PAYMENT,
@@ -23,6 +24,7 @@ from oms.accounts.roles import (
 )
 from oms.core.api_input import json_object, text_field
 from oms.core.errors import ValidationFailed
+from oms.fulfillment.interception_api import interception_out
 from oms.orders import selectors
 from oms.orders.cancellation import cancel_order
 from oms.orders.models import Order
@@ -35,6 +37,7 @@ from oms.orders.serializers import MoneyString, OrderDetailSerializer
 from oms.orders.status import OrderStatus
 
 QUEUE_PAGE = 100
+CANCEL_VIA = ("api", "channel", "buyer")  # who asked, for the timeline: staff's tool, the channel, the buyer
 
 
 
@@ -201,14 +204,33 @@ class CancelOrderView(APIView):
 
     @extend_schema(operation_id="orders_cancel",
                    request=inline_serializer("CancelIn", {"reason": serializers.CharField(),
-                                                          "note": serializers.CharField(required=False)}),
-                   responses=OrderDetailSerializer,
-                   description="Cancel an order that has not shipped; reservations are released.")
+                                                          "note": serializers.CharField(required=False),
+                                                          "via": serializers.ChoiceField(
+                                                              choices=list(CANCEL_VIA), required=False)}),
+                   responses={200: OrderDetailSerializer, 202: inline_serializer("CancelInterception", {
+                       "result": serializers.CharField(), "order": OrderDetailSerializer(),
+                       "interceptions": interception_out(many=True)})},
+                   description="Cancel an order that has not shipped (200, the order): reservations are released "
+                               "and a refund is raised when it was paid. When picking has started the warehouse is "
+                               "asked to intercept the parcels instead (202, result=interception_requested; asking "
+                               "again returns the open interceptions). A parcel that left answers 409 "
+                               "already_shipped: use after-sales. Integration clients cancel for the buyer only "
+                               "(reason buyer_request) and only orders of their channels.")
     def post(self, request, order_no: str):
+        from oms.fulfillment.interception_selectors import as_data
+
         data = json_object(request)
-        cancel_order(order_no=order_no, actor=Actor.of(request.user), reason=text_field(data, "reason", required=True),
-                     note=text_field(data, "note"))
-        return _detail(order_no)
+        actor = Actor.of(request.user)
+        via = text_field(data, "via") or ("channel" if INTEGRATION in actor.roles else "api")
+        if via not in CANCEL_VIA:
+            raise ValidationFailed(details={"via": list(CANCEL_VIA)})
+        outcome = cancel_order(order_no=order_no, actor=actor, reason=text_field(data, "reason", required=True),
+                               note=text_field(data, "note"), via=via)
+        if outcome.cancelled:
+            return _detail(order_no)
+        return Response({"result": "interception_requested",
+                         "order": OrderDetailSerializer(selectors.order_detail(order_no)).data,
+                         "interceptions": as_data(outcome.interceptions)}, status=202)
 
 
 RULE_OUT = inline_serializer("ReviewRule", {

@@ -115,8 +115,13 @@ def acknowledge_remark(*, order_no: str, actor: Actor, note: str = "") -> Review
 
 @transaction.atomic
 def record_payment(*, order_no: str, actor: Actor, method: str, amount: Decimal, transaction_id: str = "",
-                   paid_at: datetime | None = None) -> ReviewOutcome | None:
-    """Record the payment of an unpaid (or short-paid, held) order; it then goes through review."""
+                   paid_at: datetime | None = None, top_up: bool = False) -> ReviewOutcome | None:
+    """Record the payment of an unpaid (or short-paid, held) order; it then goes through review.
+
+    With top_up the amount is added to what a paid order already paid (the difference after a line
+    edit raised the amount); the original method and transaction id stay, since refunds go back by
+    that route, and the top-up's own are kept in the audit event.
+    """
     require(actor, RECORD_PAYMENT)
     if method not in PaymentMethod.values or method == PaymentMethod.COD:
         raise InvalidCorrection(_("Unknown payment method."), details={"method": method})
@@ -128,6 +133,15 @@ def record_payment(*, order_no: str, actor: Actor, method: str, amount: Decimal,
         raise NotCorrectable(details={"order_no": order_no, "status": order.status})
     fields = ("payment_status", "payment_method", "paid_amount", "transaction_id", "paid_at")
     before = {f: getattr(order, f) for f in fields}
+    if top_up:
+        if order.payment_status != PaymentStatus.PAID:
+            raise InvalidCorrection(_("Only a paid order can receive a top-up payment."),
+                                    details={"top_up": [order.payment_status]})
+        order.paid_amount += amount
+        order.save(update_fields=["paid_amount", "updated_at"])
+        record(order, "payment_recorded", actor=actor, changes=diff(before, {"paid_amount": order.paid_amount}),
+               data={"top_up": f"{amount:.2f}", "method": method, "transaction_id": transaction_id.strip()[:64]})
+        return _rereview(order, actor, "payment")
     order.payment_status = PaymentStatus.PAID
     order.payment_method = method
     order.paid_amount = amount

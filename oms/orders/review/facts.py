@@ -7,7 +7,7 @@ check reads are locked here too, so the reservation that follows uses the same n
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q
 
@@ -19,6 +19,7 @@ from oms.orders.models import Order, OrderDiscount, OrderLine
 from oms.orders.review.models import BlockKind, BlockListEntry, Coupon, HoldResolution, OrderHold, ReviewRuleSetting
 from oms.orders.review.rules import CouponFacts, LineFacts, ReviewFacts, phone_key
 from oms.orders.status import DiscountKind
+from oms.orders.stock_choice_models import withheld_by_line
 
 
 @dataclass(slots=True)
@@ -147,7 +148,11 @@ def load_batch(orders: list[Order]) -> list[Loaded]:
         else:
             blocked_addresses[entry.value] = entry.reason
 
-    stockable = {o.pk: [ln for ln in lines.get(o.pk, []) if ln.sku_id is not None and ln.sku_active]
+    # Units the buyer's out-of-stock choice held back (cancelled, or waiting after a partial
+    # shipment) are not planned for; a line with none left is not planned at all.
+    withheld = withheld_by_line(ids)
+    stockable = {o.pk: [replace(ln, quantity=ln.quantity - withheld.get(ln.pk, 0)) for ln in lines.get(o.pk, [])
+                        if ln.sku_id is not None and ln.sku_active and ln.quantity > withheld.get(ln.pk, 0)]
                  for o in orders}
     serving: dict[int, list[int]] = {}
     levels: dict[tuple[int, int], StockLevel] = {}

@@ -17,7 +17,7 @@ from oms.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from oms.fulfillment import merging
 from oms.fulfillment.messages import allocation_event_data
 from oms.orders import entry, selectors
-from oms.orders.cancellation import CANCEL_REASONS
+from oms.orders.cancellation import REASON_LABELS as CANCEL_REASONS
 from oms.orders.errors import OrderNotFound
 from oms.orders.models import EntryCheck, Order
 from oms.orders.status import OrderStatus
@@ -128,6 +128,7 @@ def detail_context(request, order: Order, **extra) -> dict:
         "reservations": list(order.reservations.all()),
         "packages": with_tracking(list(order.packages.all())),
         "cancel_reason": CANCEL_REASONS.get(order.cancel_reason, order.cancel_reason),
+        "interceptions": list(order.interceptions.select_related("package", "resolved_by").order_by("created_at")),
         **extra,
     }
 

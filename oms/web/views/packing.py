@@ -18,7 +18,7 @@ from oms.core.errors import ApplicationError
 from oms.fulfillment import packing
 from oms.fulfillment.documents.labels_pdf import render_labels
 from oms.fulfillment.errors import PackageNotFound
-from oms.fulfillment.models import BoxType
+from oms.fulfillment.models import BoxType, Interception, InterceptionStatus
 from oms.fulfillment.selectors import label_data, require_package_scope
 from oms.shipping.handover import assign_waybills
 from oms.web.access import PermissionRequiredMixin, forbidden
@@ -56,6 +56,9 @@ class PackPackageView(PermissionRequiredMixin, View):
             require_package_scope([number], Actor.of(self.request.user))
         except OutOfScope:
             return forbidden(self.request)
+        if Interception.objects.filter(package=state.package, status=InterceptionStatus.REQUESTED).exists():
+            messages.warning(self.request, _("Interception requested: this order is being cancelled. Do not pack "
+                                             "or ship this package; confirm the interception in the queue."))
         if form is None:
             form = PackForm(initial={"box": state.suggestion.box.code if state.suggestion else None,
                                      "weight_g": state.expected_weight_g or None})

@@ -38,7 +38,7 @@ from oms.core.errors import ApplicationError, BusinessRuleViolation, ValidationF
 from oms.core.money import InvalidMoney, parse_money
 from oms.inventory.models import Sku, Warehouse
 from oms.orders import selectors
-from oms.orders.cancellation import CANCEL_REASONS, cancel_order
+from oms.orders.cancellation import CANCEL_REASONS, INTERCEPT, cancel_order, cancel_preview
 from oms.orders.errors import OrderNotFound
 from oms.orders.models import Order
 from oms.orders.review import corrections
@@ -377,6 +377,7 @@ def review_panel(request, order: Order, bound: dict[str, forms.Form] | None = No
         "any_action": any(can.values()),
         "waiting_for_stock": "out_of_stock" in codes,
         "correction_open": "correct" in bound or bool(codes & CONTACT_REASONS),
+        "cancel_intercepts": bool(can.get("cancel")) and cancel_preview(order) == INTERCEPT,
         "sku_suggestions": sku_suggestions() if can["swap"] or can["map"] else [],
         "next": next_url,
         "back_to_queue": next_url.startswith(reverse("web:review_queue")),
@@ -559,9 +560,14 @@ class CancelView(OrderActionView):
     key = "cancel"
 
     def act(self, request, order, form, actor):
-        cancel_order(order_no=order.order_no, actor=actor, reason=form.cleaned_data["reason"],
-                     note=form.cleaned_data["note"])
-        messages.success(request, _("Order %(no)s cancelled.") % {"no": order.order_no})
+        outcome = cancel_order(order_no=order.order_no, actor=actor, reason=form.cleaned_data["reason"],
+                               note=form.cleaned_data["note"], via="back_office")
+        if outcome.cancelled:
+            messages.success(request, _("Order %(no)s cancelled.") % {"no": order.order_no})
+        else:
+            messages.warning(request, _("Picking has started: interception requested from the warehouse for "
+                                        "%(packages)s. The order is cancelled when the warehouse confirms.")
+                             % {"packages": ", ".join(i.package.number for i in outcome.interceptions)})
 
 
 class PaymentView(OrderActionView):
