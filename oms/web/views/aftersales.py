@@ -30,6 +30,7 @@ from oms.inventory.models import Warehouse
 from oms.orders.errors import OrderNotFound
 from oms.orders.models import Order
 from oms.web.access import PermissionRequiredMixin, forbidden
+from oms.web.views.action_forms import ActionFormsMixin
 
 PAGE_SIZE = 100
 TABS = [(Tab.TO_REVIEW, gettext_lazy("To review")), (Tab.AWAITING_PARCEL, gettext_lazy("Awaiting return parcel")),
@@ -131,9 +132,11 @@ def _run(action: str, number: str, data: dict, actor: Actor, files) -> str:
     return _("Photos added.")
 
 
-class RequestView(PermissionRequiredMixin, View):
+class RequestView(PermissionRequiredMixin, ActionFormsMixin, View):
     # Each action checks its own permission in its service (review, withdraw, collect, photos).
     required_permission = VIEW_ORDERS
+    action_forms = FORMS
+    not_found = (RequestNotFound,)
 
     def show(self, number: str, *, bound: dict | None = None, error: ApplicationError | None = None,
              status: int = 200):
@@ -166,24 +169,14 @@ class RequestView(PermissionRequiredMixin, View):
     def get(self, request, number: str):
         return self.show(number)
 
-    def post(self, request, number: str):
-        action = request.POST.get("action", "")
-        if action not in FORMS:
-            return self.show(number, error=ValidationFailed(_("Unknown action.")), status=400)
-        form = FORMS[action](request.POST, prefix=action)
-        if not form.is_valid():
-            return self.show(number, bound={action: form}, status=400)
-        try:
-            notice = _run(action, number, form.cleaned_data, Actor.of(request.user), request.FILES)
-        except RequestNotFound:
-            return _not_found(request)
-        except ApplicationError as exc:
-            field = next((k for k in (exc.details or {}) if k in form.fields), None)
-            if field:
-                form.add_error(field, exc.message)
-            return self.show(number, bound={action: form}, error=None if field else exc, status=exc.http_status)
-        messages.success(request, notice)
-        return redirect(reverse("web:after_sales_request", args=[number]))
+    def perform(self, action: str, key: str, data: dict, actor: Actor) -> str:
+        return _run(action, key, data, actor, self.request.FILES)
+
+    def done_url(self, key: str) -> str:
+        return reverse("web:after_sales_request", args=[key])
+
+    def not_found_response(self, request):
+        return _not_found(request)
 
 
 class PhotoView(PermissionRequiredMixin, View):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,13 +14,14 @@ from django.views import View
 from oms.accounts.actor import Actor
 from oms.accounts.models import User
 from oms.accounts.roles import HANDLE_LOGISTICS_EXCEPTIONS
-from oms.core.errors import ApplicationError, ValidationFailed
+from oms.core.errors import ApplicationError
 from oms.shipping import exception_selectors as selectors
 from oms.shipping import exceptions as services
 from oms.shipping.exceptions import ExceptionNotFound, Outcome
 from oms.shipping.models import Carrier, ExceptionReason, ExceptionStatus
 from oms.web.access import PermissionRequiredMixin
 from oms.web.labels import action_label
+from oms.web.views.action_forms import ActionFormsMixin
 
 PAGE_SIZE = 100
 NOTE = {"max_length": services.NOTE_MAX, "widget": forms.Textarea(attrs={"rows": 2})}
@@ -125,8 +125,10 @@ def _run(action: str, number: str, data: dict, actor: Actor) -> str:
     return _("Ticket closed.")
 
 
-class TicketView(PermissionRequiredMixin, View):
+class TicketView(PermissionRequiredMixin, ActionFormsMixin, View):
     required_permission = HANDLE_LOGISTICS_EXCEPTIONS
+    action_forms = FORMS
+    not_found = (ExceptionNotFound,)
 
     def show(self, number: str, *, bound: dict | None = None, error: ApplicationError | None = None,
              status: int = 200):
@@ -148,22 +150,8 @@ class TicketView(PermissionRequiredMixin, View):
     def get(self, request, number: str):
         return self.show(number)
 
-    def post(self, request, number: str):
-        action = request.POST.get("action", "")
-        if action not in FORMS:
-            return self.show(number, error=ValidationFailed(_("Unknown action.")), status=400)
-        form = FORMS[action](request.POST, prefix=action)
-        if not form.is_valid():
-            return self.show(number, bound={action: form}, status=400)
-        try:
-            notice = _run(action, number, form.cleaned_data, Actor.of(request.user))
-        except ExceptionNotFound:
-            return render(request, "web/404.html", {}, status=404)
-        except ApplicationError as exc:
-            field = next((k for k in (exc.details or {}) if k in form.fields), None)
-            if field:
-                form.add_error(field, exc.message)
-                return self.show(number, bound={action: form}, status=exc.http_status)
-            return self.show(number, bound={action: form}, error=exc, status=exc.http_status)
-        messages.success(request, notice)
-        return redirect(reverse("web:logistics_ticket", args=[number]))
+    def perform(self, action: str, key: str, data: dict, actor: Actor) -> str:
+        return _run(action, key, data, actor)
+
+    def done_url(self, key: str) -> str:
+        return reverse("web:logistics_ticket", args=[key])

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -24,6 +25,7 @@ from oms.payments.refund_flow import ShippingCompensation
 from oms.payments.refund_selectors import QUEUE_TABS, TABS_BY_KEY, refund_by_number, refund_queue, status_counts
 from oms.web.access import PermissionRequiredMixin
 from oms.web.labels import action_label
+from oms.web.views.action_forms import ActionFormsMixin
 
 PAGE_SIZE = 100
 NOTE = {"max_length": refund_flow.MAX_NOTE, "widget": forms.Textarea(attrs={"rows": 2})}
@@ -113,9 +115,11 @@ def _run(action: str, number: str, data: dict, actor: Actor) -> tuple[str, bool]
         "why": refund.failure}, False
 
 
-class RefundDetailView(PermissionRequiredMixin, View):
+class RefundDetailView(PermissionRequiredMixin, ActionFormsMixin, View):
     # Viewing needs the refund view permission; each action checks its own permission in the service.
     required_permission = VIEW_REFUNDS
+    action_forms = FORMS
+    not_found = (RefundNotFound,)
 
     def show(self, number: str, *, bound: dict | None = None, error: ApplicationError | None = None,
              status: int = 200):
@@ -139,25 +143,11 @@ class RefundDetailView(PermissionRequiredMixin, View):
     def get(self, request, number: str):
         return self.show(number)
 
-    def post(self, request, number: str):
-        action = request.POST.get("action", "")
-        if action not in FORMS:
-            return self.show(number, error=ValidationFailed(_("Unknown action.")), status=400)
-        form = FORMS[action](request.POST, prefix=action)
-        if not form.is_valid():
-            return self.show(number, bound={action: form}, status=400)
-        try:
-            notice, good = _run(action, number, form.cleaned_data, Actor.of(request.user))
-        except RefundNotFound:
-            return render(request, "web/404.html", {}, status=404)
-        except ApplicationError as exc:
-            field = next((k for k in (exc.details or {}) if k in form.fields), None)
-            if field:
-                form.add_error(field, exc.message)
-                return self.show(number, bound={action: form}, status=exc.http_status)
-            return self.show(number, bound={action: form}, error=exc, status=exc.http_status)
-        (messages.success if good else messages.error)(request, notice)
-        return redirect("web:refund_detail", number=number)
+    def perform(self, action: str, key: str, data: dict, actor: Actor) -> tuple[str, bool]:
+        return _run(action, key, data, actor)
+
+    def done_url(self, key: str) -> str:
+        return reverse("web:refund_detail", args=[key])
 
 
 class PriceAdjustmentForm(forms.Form):
