@@ -37,6 +37,7 @@ from oms.orders.intake.validation import parse_intake
 from oms.orders.models import Order
 from oms.orders.review.corrections import acknowledge_remark
 from oms.orders.review.models import BlockKind, BlockListEntry, Coupon
+from oms.orders.status import OrderStatus
 from oms.shipping.models import Carrier, CarrierRule, RateCard, RateZone
 
 DEMO_USERS = [
@@ -335,6 +336,25 @@ def _rush_order(shop: Actor, cs: Actor, now) -> int:
     return 1
 
 
+def _refunds(cs: Actor) -> int:
+    """Two refunds for finance's and customer service's queues: a cancelled paid order, a price adjustment."""
+    from oms.orders.cancellation import cancel_order
+    from oms.payments.models import Refund
+    from oms.payments.refund_flow import raise_price_adjustment
+
+    if Refund.objects.exists():
+        return 0
+    paid = list(Order.objects.filter(external_id__startswith="DEMO-TAOBAO-", status=OrderStatus.PENDING_SHIPMENT,
+                                     payment_status="paid", paid_amount__gt=20).order_by("id")[:2])
+    if len(paid) < 2:
+        return 0
+    cancel_order(order_no=paid[0].order_no, actor=cs, reason="item_withdrawn", note="商品下架，已电话告知买家")
+    line = paid[1].lines.order_by("line_no").first()
+    raise_price_adjustment(order_no=paid[1].order_no, actor=cs, line_no=line.line_no, units=1,
+                           unit_difference=Decimal("5.00"), note="活动价晚生效一天，补差价")
+    return 2
+
+
 def load_demo(*, orders: int = 300) -> str:
     """Create what is missing of the demo data; return a report with the demo accounts."""
     rng = random.Random(20261126)
@@ -373,6 +393,7 @@ def load_demo(*, orders: int = 300) -> str:
         created += 1
     while deliver_pending():  # what the worker would do next: review and allocate the orders that came in
         pass
+    _refunds(cs)
     rows = "\n".join(f"  {u:<10} {r:<17} {demo_password(u)}" for u, r in DEMO_USERS)
     return (
         f"demo data ready: {created} orders created now, {Order.objects.count()} in all\n"

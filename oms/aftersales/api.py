@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from django.http import FileResponse, QueryDict
 from django.utils.translation import gettext as _
@@ -92,7 +93,7 @@ class AfterSalesView(APIView):
         if kind and kind not in RequestKind.values:
             raise ValidationFailed(details={"kind": [", ".join(RequestKind.values)]})
         limit = params.get("limit", "100")
-        if not limit.isdigit() or not 1 <= int(limit) <= MAX_PAGE_SIZE:
+        if not re.fullmatch(r"[0-9]+", limit) or not 1 <= int(limit) <= MAX_PAGE_SIZE:  # "²".isdigit() is True
             raise ValidationFailed(details={"limit": [_("A whole number from 1 to %(max)s.") % {
                 "max": MAX_PAGE_SIZE}]})
         actor = Actor.of(request.user)

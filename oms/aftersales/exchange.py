@@ -6,9 +6,10 @@ hand-over as usual. Its lines point at the original order lines with the exchang
 
 Price difference, from unit prices (the exchange item's price today, typed at the request since the
 catalogue keeps no prices, against the price the line was sold at; order-level discounts stay with
-the order): cheaper → the difference is refunded (cause exchange_difference); dearer → the buyer
-owes it, the request shows "difference to collect" and the replacement waits until someone who
-records payments marks it collected with its payment reference.
+the order): cheaper → the difference is refunded (cause exchange_difference), per line at most what
+the exchanged units were paid net of their share of the order's discounts; dearer → the buyer owes
+it, the request shows "difference to collect" and the replacement waits until someone who records
+payments marks it collected with its payment reference.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from oms.fulfillment.models import Package, PackageStatus
 from oms.inventory.models import Sku, Warehouse
 from oms.inventory.planning import Take
 from oms.inventory.services import ReservationBatch, lock_levels
+from oms.orders.models import OrderLine
+from oms.payments.refund_amounts import LineMoney, net_line_amounts, units_amount
 
 PASSED = (ItemCondition.RESELLABLE, ItemCondition.DAMAGED)
 
@@ -47,21 +50,43 @@ def passed_units(lines: list[AfterSalesLine]) -> dict[int, int]:
     return dict(out)
 
 
-def price_difference(lines: list[AfterSalesLine], passed: dict[int, int]) -> Decimal:
-    """What the buyer owes (positive) or gets back (negative) for the exchanged units."""
+def price_difference(lines: list[AfterSalesLine], passed: dict[int, int],
+                     refund_caps: dict[int, Decimal] | None = None) -> Decimal:
+    """What the buyer owes (positive) or gets back (negative) for the exchanged units.
+
+    `refund_caps` (request line id → the most its units may pay back) bounds a cheaper line's refund.
+    """
     total = ZERO
     for al in lines:
         units = passed.get(al.pk, 0)
         new_price = al.exchange_unit_price if al.exchange_unit_price is not None else al.line.unit_price
-        total += (new_price - al.line.unit_price) * units
+        line_diff = (new_price - al.line.unit_price) * units
+        if line_diff < 0 and refund_caps is not None:
+            line_diff = max(line_diff, -refund_caps.get(al.pk, ZERO))
+        total += line_diff
     return total
+
+
+def net_refund_caps(order, lines: list[AfterSalesLine], passed: dict[int, int]) -> dict[int, Decimal]:
+    """Request line id → what its passed units were paid net of discounts (as a refund of them would pay)."""
+    from oms.payments.refunds import refunded_units
+
+    order_lines = list(OrderLine.objects.filter(order=order))
+    nets = net_line_amounts([LineMoney(ln.pk, ln.quantity, ln.subtotal) for ln in order_lines],
+                            order.discount_total)
+    already = refunded_units(order)
+    return {al.pk: units_amount(net=nets[al.line_id], quantity=al.line.quantity,
+                                already=already.get(al.line_id, 0), units=passed[al.pk])
+            for al in lines if passed.get(al.pk)}
 
 
 def settle_difference_locked(request: AfterSalesRequest, lines: list[AfterSalesLine], *, actor: Actor) -> dict:
     """Right after inspection: refund a cheaper exchange's difference, or record a dearer one's as due."""
     from oms.payments.refunds import live_refunded, raise_refund_locked
 
-    diff = price_difference(lines, passed_units(lines))
+    passed = passed_units(lines)
+    # A typed price of 0 must not refund more than the units were paid: the cap is their net amount.
+    diff = price_difference(lines, passed, net_refund_caps(request.order, lines, passed))
     if diff < 0:
         amount = min(-diff, request.order.paid_amount - live_refunded(request.order))
         if amount > 0:

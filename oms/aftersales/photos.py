@@ -7,6 +7,7 @@ name or the Content-Type the client sent. Files are served only by views that ch
 from __future__ import annotations
 
 import io
+import re
 import uuid
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from oms.accounts.actor import Actor, require
 from oms.accounts.roles import RECEIVE_RETURNS, REQUEST_AFTER_SALES, VIEW_ORDERS
-from oms.aftersales.errors import InvalidPhoto, PhotoNotFound, RequestNotFound, TooManyPhotos
+from oms.aftersales.errors import InvalidPhoto, PhotoNotFound, TooManyPhotos
 from oms.aftersales.models import AfterSalesAttachment, AfterSalesRequest, AttachmentKind
 from oms.audit.services import record
 
@@ -117,13 +118,10 @@ def add_photos(*, number: str, uploads: list, actor: Actor, kind: str = Attachme
     if not uploads:
         raise InvalidPhoto(_("Send at least one photo."), details={"photos": ["required"]})
     photos = validated(uploads)
-    found = AfterSalesRequest.objects.filter(number=number).values_list("order_id", flat=True).first()
-    if found is None:
-        raise RequestNotFound(details={"number": number})
-    from oms.orders.models import Order
+    from oms.aftersales.requests import lock_request  # here: requests imports this module
 
-    Order.objects.select_for_update().filter(pk=found).first()  # the order first, like every after-sales write
-    request = AfterSalesRequest.objects.select_for_update().select_related("order").get(number=number)
+    # The order first, like every after-sales write; a channel client only for its own channels.
+    request = lock_request(number, actor)
     saved = store(request, photos, kind=kind, actor=actor)
     record(request.order, "after_sales_photos_added", actor=actor,
            data={"request": request.number, "kind": kind, "photos": len(saved)})
@@ -133,7 +131,7 @@ def add_photos(*, number: str, uploads: list, actor: Actor, kind: str = Attachme
 def photo(*, number: str, photo_id: int | str, actor: Actor) -> AfterSalesAttachment:
     """One photo of a request, for people who may see the order."""
     require(actor, VIEW_ORDERS)
-    if not str(photo_id).isdigit():
+    if not re.fullmatch(r"[0-9]+", str(photo_id)):  # not isdigit(): "²" is a digit int() refuses
         raise PhotoNotFound(details={"number": number, "photo": str(photo_id)})
     found = AfterSalesAttachment.objects.filter(pk=int(photo_id), request__number=number).first()
     if found is None:

@@ -20,7 +20,7 @@ from oms.accounts.actor import Actor, require, require_warehouse
 from oms.accounts.roles import RECEIVE_RETURNS
 from oms.aftersales import photos as photo_store
 from oms.aftersales.errors import InspectionIncomplete, WrongKindForAction
-from oms.aftersales.exchange import settle_difference_locked, try_replacement_locked
+from oms.aftersales.exchange import PASSED, settle_difference_locked, try_replacement_locked
 from oms.aftersales.models import (
     AfterSalesLine,
     AfterSalesRequest,
@@ -35,6 +35,7 @@ from oms.aftersales.status import ItemCondition, RefundCause, RequestKind, Reque
 from oms.audit.services import record
 from oms.core.errors import ValidationFailed
 from oms.fulfillment.models import PackageLine, PackageStatus
+from oms.inventory.services import lock_levels
 from oms.inventory.services import receive_return as put_back_on_hand
 
 NOTE_MAX = 500
@@ -150,6 +151,14 @@ def receive_parcel(*, number: str, actor: Actor, inspections: list[InspectionInp
             al = by_no[i.line_no]
             back[(i.condition, returned_sku(al.line_id, al.line.sku_id))] += i.quantity
     warehouse_id = request.return_warehouse_id
+    # Every stock level this receipt and an exchange's replacement touch, locked in one go in the fixed
+    # (sku, warehouse) order: locking the returned SKU first and the exchange SKU later could invert it.
+    level_skus = {sku_id for (condition, sku_id) in back if sku_id is not None and
+                  condition == ItemCondition.RESELLABLE}
+    if request.kind == RequestKind.EXCHANGE:
+        level_skus |= {by_no[i.line_no].exchange_sku_id for i in inspections
+                       if i.condition in PASSED and by_no[i.line_no].exchange_sku_id}
+    lock_levels(level_skus, [warehouse_id])
     moved = []
     for (condition, sku_id), qty in sorted(back.items(), key=lambda kv: (kv[0][1] or 0, kv[0][0])):
         if sku_id is None:
@@ -204,8 +213,10 @@ def _refund_and_complete(request: AfterSalesRequest, units: dict[int, int], *, a
     order = request.order
     data = {"request": request.number}
     if units and order.paid_amount - live_refunded(order) > 0:
+        # The goods are back: refund what is left of what was paid rather than refuse the receipt.
         refund = raise_refund_locked(order, cause=RefundCause.RETURN, actor=actor, lines=units,
-                                     reason=request.reason, request=request, note=request.number)
+                                     reason=request.reason, request=request, note=request.number,
+                                     cap_to_refundable=True)
         data.update(refund=refund.number, amount=f"{refund.amount:.2f}")
     elif units:
         data["detail"] = "nothing_left_to_refund"

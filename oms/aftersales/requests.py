@@ -158,6 +158,13 @@ def submit_request(*, order_no: str, kind: str, reason: str, lines: list[LineInp
         raise InvalidRequestInput(details=problems)
     if not lines:
         raise InvalidRequestInput(details={"lines": [_("At least one line.")]})
+    if via == Via.CHANNEL or INTEGRATION in actor.roles:
+        # The price difference of an exchange is money paid back: a channel may not type its price.
+        priced = {f"lines[{i}].exchange_unit_price": [_("Channels may not set the exchange price; customer "
+                                                        "service does.")]
+                  for i, ln in enumerate(lines) if ln.exchange_unit_price is not None}
+        if priced:
+            raise InvalidRequestInput(details=priced)
     description = _text(description, "description", limit=DESCRIPTION_MAX)
     override_reason = _text(override_reason, "override_reason")
     checked_photos = photo_store.validated(list(photos or []))

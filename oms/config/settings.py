@@ -244,6 +244,8 @@ OMS_AUTO_COMPLETE_DAYS = int(os.environ.get("OMS_AUTO_COMPLETE_DAYS", "7"))
 OMS_REFUND_SECOND_APPROVAL_ABOVE = Decimal(os.environ.get("OMS_REFUND_SECOND_APPROVAL_ABOVE", "1000"))
 # How refunds are executed: "manual" (finance records the reference of a refund made elsewhere) or "test".
 OMS_REFUND_ADAPTER = os.environ.get("OMS_REFUND_ADAPTER", "manual")
+# The adapters finance may pick (the default above is always allowed); "test" pays nothing, so only tests list it.
+OMS_REFUND_ADAPTERS = tuple(n for n in os.environ.get("OMS_REFUND_ADAPTERS", "manual").split(",") if n.strip())
 # The most a buyer's return postage is compensated per order (shipping compensation, payments/refund_flow.py).
 OMS_RETURN_SHIPPING_COMPENSATION_MAX = Decimal(os.environ.get("OMS_RETURN_SHIPPING_COMPENSATION_MAX", "20.00"))
 # Photos on after-sales requests: at most this many per request and this many bytes each.

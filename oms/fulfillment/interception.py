@@ -8,6 +8,14 @@ change nothing else); once no open interception is left, the order is cancelled 
 path as any cancellation (with its refund). Reporting it too late leaves the order as it is;
 customer service continues with after-sales.
 
+When the order is not cancelled in the end (another parcel of it left, or a second interception
+was reported too late), the units of the stopped packages are recorded as cancelled (WithheldUnits,
+package set) and refunded as a partial cancellation when paid, so no unit is neither shipped nor
+refunded; the order then follows its remaining packages (shipped once they all left).
+
+A package shared by several orders (merged) cannot be stopped for one of them: its confirmation is
+refused; the warehouse reports it too late and customer service continues with after-sales.
+
 Lock order: the order row, then the interception and package rows, then stock levels (as hand-over).
 """
 
@@ -22,12 +30,14 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.actor import Actor, require, require_warehouse
 from oms.accounts.roles import RESOLVE_INTERCEPTIONS
+from oms.aftersales.status import RefundCause
 from oms.audit.services import record
 from oms.core.errors import Conflict, NotFound
 from oms.fulfillment.models import (
     Interception,
     InterceptionStatus,
     Package,
+    PackageLine,
     PackageStatus,
     PickList,
     PickListLine,
@@ -35,7 +45,9 @@ from oms.fulfillment.models import (
 )
 from oms.inventory.models import MovementKind, Reservation, ReservationStatus, StockLevel, StockMovement
 from oms.inventory.services import lock_levels
-from oms.orders.models import Order
+from oms.orders.models import Order, OrderLine
+from oms.orders.status import OrderStatus, PaymentStatus
+from oms.orders.stock_choice_models import WithheldState, WithheldUnits
 
 
 class InterceptionNotFound(NotFound):
@@ -46,6 +58,12 @@ class InterceptionNotFound(NotFound):
 class InterceptionResolved(Conflict):
     code = "interception_resolved"
     default_message = _("This interception has already been resolved.")
+
+
+class MergedPackageNotStoppable(Conflict):
+    code = "merged_package_not_stoppable"
+    default_message = _("This parcel was merged with other orders' parcels and cannot be stopped for one order: "
+                        "report the interception as too late; customer service continues with after-sales.")
 
 
 class PackageAlreadyLeft(Conflict):
@@ -75,8 +93,8 @@ def _locked(interception_id, actor: Actor) -> tuple[Order, Interception, Package
         raise InterceptionNotFound(details={"interception": pk})
     order = Order.objects.select_for_update(of=("self",)).select_related("channel").get(pk=order_id)
     interception = Interception.objects.select_for_update(of=("self",)).get(pk=pk)
-    package = Package.objects.select_for_update(of=("self",)).select_related("handover_list", "pick_list").get(
-        pk=interception.package_id)
+    package = Package.objects.select_for_update(of=("self",)).select_related(
+        "handover_list", "pick_list", "merged_into").get(pk=interception.package_id)
     require_warehouse(actor, package.warehouse_id)
     return order, interception, package
 
@@ -106,6 +124,7 @@ def confirm_interception(*, interception_id, actor: Actor, note: str = "") -> Re
     order, interception, package = _locked(interception_id, actor)
     if not _check_open(interception, InterceptionStatus.CONFIRMED):
         return Resolution(interception, changed=False, order_cancelled=False, returns=[])
+    _check_not_merged(package)
     if package.status not in (PackageStatus.ALLOCATED, PackageStatus.PACKED) or (
             package.handover_list_id and package.handover_list.status != "open"):
         raise PackageAlreadyLeft(details={"package": package.number, "status": package.status})
@@ -139,6 +158,8 @@ def confirm_interception(*, interception_id, actor: Actor, note: str = "") -> Re
         outcome = cancel_locked(order, actor=actor, reason=interception.reason, note=interception.note,
                                 via="interception")
         cancelled = outcome.cancelled
+    elif part_left:
+        _settle_stopped_packages(order, actor=actor, note=note)
     return Resolution(interception, changed=True, order_cancelled=cancelled, returns=returns)
 
 
@@ -155,7 +176,64 @@ def report_too_late(*, interception_id, actor: Actor, note: str = "") -> Resolut
     record(order, "interception_too_late", actor=actor, note=note[:2000],
            changes={"interception": [InterceptionStatus.REQUESTED, InterceptionStatus.TOO_LATE]},
            data={"interception": interception.pk, "package": package.number, "package_status": package.status})
+    if (order.status != OrderStatus.CANCELLED
+            and not Interception.objects.filter(order=order, status=InterceptionStatus.REQUESTED).exists()):
+        _settle_stopped_packages(order, actor=actor, note=note)
     return Resolution(interception, changed=True, order_cancelled=False, returns=[])
+
+
+def _check_not_merged(package: Package) -> None:
+    """A merged parcel carries other orders' units too: stopping it for one order would cancel theirs."""
+    carrier = package.merged_into if package.status == PackageStatus.MERGED and package.merged_into_id else package
+    shared = carrier is not package or Package.objects.filter(merged_into=package).exists()
+    if not shared:
+        return
+    if carrier.status not in (PackageStatus.ALLOCATED, PackageStatus.PACKED):
+        raise PackageAlreadyLeft(details={"package": carrier.number, "status": carrier.status})
+    raise MergedPackageNotStoppable(details={"package": package.number, "travels_in": carrier.number})
+
+
+def _settle_stopped_packages(order: Order, *, actor: Actor, note: str) -> None:
+    """The order goes on without its stopped packages: record their units as cancelled, refund them when
+    paid (a partial cancellation), and move the order on by what is left (shipped when all of it left)."""
+    from oms.payments.refund_errors import NothingToRefund
+    from oms.payments.refunds import raise_refund_locked, refunded_units
+    from oms.shipping.progress import refresh_order_statuses
+
+    settled = set(WithheldUnits.objects.filter(order=order, state=WithheldState.CANCELLED, package__isnull=False)
+                  .values_list("package_id", flat=True))
+    stopped = [i.package_id for i in Interception.objects.filter(
+        order=order, status=InterceptionStatus.CONFIRMED).order_by("package_id") if i.package_id not in settled]
+    units: dict[int, int] = defaultdict(int)
+    rows = []
+    for package_id, line_id, quantity in (PackageLine.objects.filter(package_id__in=stopped)
+                                          .order_by("package_id", "id")
+                                          .values_list("package_id", "line_id", "quantity")):
+        units[line_id] += quantity
+        rows.append(WithheldUnits(order=order, line_id=line_id, quantity=quantity, state=WithheldState.CANCELLED,
+                                  package_id=package_id, created_by_id=actor.user_id, closed_at=timezone.now()))
+    if not rows:
+        return
+    WithheldUnits.objects.bulk_create(rows)
+    refund = None
+    if order.payment_status == PaymentStatus.PAID and order.paid_amount > 0:
+        # Units already refunded another way (after-sales) are not paid back twice.
+        already = refunded_units(order)
+        quantities = dict(OrderLine.objects.filter(order=order).values_list("pk", "quantity"))
+        lines = {k: min(v, quantities[k] - already.get(k, 0)) for k, v in units.items()}
+        lines = {k: v for k, v in lines.items() if v > 0}
+        if lines:
+            try:
+                refund = raise_refund_locked(order, cause=RefundCause.PARTIAL_CANCELLATION, lines=lines,
+                                             actor=actor, reason="interception", note=note)
+            except NothingToRefund:  # free units (fully discounted): nothing was paid for them
+                refund = None
+    data = {"packages": sorted(set(Package.objects.filter(pk__in=stopped).values_list("number", flat=True))),
+            "units": {str(k): v for k, v in sorted(units.items())}}
+    if refund is not None:
+        data["refund"] = refund.number
+    record(order, "intercepted_units_cancelled", actor=actor, data=data)
+    refresh_order_statuses([order], actor=actor)
 
 
 def _release_package_stock(order: Order, package: Package, actor: Actor) -> int:

@@ -84,8 +84,17 @@ class CancelOutcome:
     refund: object | None = None  # payments.Refund raised for a paid order
 
 
+def travelling(package: Package) -> Package:
+    """The package that carries this one's units: the package it was merged into, or itself."""
+    if package.status == PackageStatus.MERGED and package.merged_into_id:
+        return package.merged_into
+    return package
+
+
 def started(package: Package) -> bool:
-    """Whether the warehouse has started on a live package: on a pick list, packed or labelled."""
+    """Whether the warehouse has started on a live package (on a pick list, packed or labelled); a merged
+    package counts when the package it travels in has started, since its units are picked with it."""
+    package = travelling(package)
     return package.status in LIVE_PACKAGES and bool(
         package.pick_list_id or package.status == PackageStatus.PACKED or package.tracking_no)
 
@@ -98,10 +107,12 @@ def cancellation_path(*, order_status: str, package_statuses: list[str], started
 
 
 def _statuses(packages: list[Package]) -> list[str]:
-    """Package statuses, a parcel the warehouse reported as already gone counting as shipped."""
+    """Package statuses (a merged one has the status of the package it travels in), a parcel the
+    warehouse reported as already gone counting as shipped."""
     gone = set(Interception.objects.filter(package__in=packages, status=InterceptionStatus.TOO_LATE)
                .values_list("package_id", flat=True))
-    return [PackageStatus.SHIPPED if p.pk in gone and p.status in LIVE_PACKAGES else p.status for p in packages]
+    statuses = [(p.pk, travelling(p).status) for p in packages]
+    return [PackageStatus.SHIPPED if pk in gone and s in LIVE_PACKAGES else s for pk, s in statuses]
 
 
 def _check_actor(order: Order, actor: Actor, reason: str) -> None:
@@ -118,7 +129,7 @@ def cancel_locked(order: Order, *, actor: Actor, reason: str, note: str = "", vi
     """Cancel an order whose row the caller has locked, or request interceptions when picking started."""
     if order.status == OrderStatus.CANCELLED:
         raise AlreadyCancelled(details={"order_no": order.order_no})
-    packages = list(Package.objects.filter(order=order).order_by("id"))
+    packages = list(Package.objects.filter(order=order).select_related("merged_into").order_by("id"))
     begun = [p for p in packages if started(p)]
     path = cancellation_path(order_status=order.status, package_statuses=_statuses(packages),
                              started_packages=len(begun))
@@ -207,6 +218,6 @@ def cancel_order(*, order_no: str, actor: Actor, reason: str, note: str = "", vi
 
 def cancel_preview(order: Order) -> str:
     """What a cancellation of this order would do now (NOW, INTERCEPT or LEFT), for the order page."""
-    packages = list(Package.objects.filter(order=order))
+    packages = list(Package.objects.filter(order=order).select_related("merged_into"))
     return cancellation_path(order_status=order.status, package_statuses=_statuses(packages),
                              started_packages=sum(1 for p in packages if started(p)))

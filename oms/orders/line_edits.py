@@ -68,6 +68,12 @@ class LineHasHistory(Conflict):
                                    "change its quantity instead.")
 
 
+class LineUnitsSettled(Conflict):
+    code = "line_units_settled"
+    default_message = gettext_lazy("Units of this line were cancelled, held back or refunded; change it through "
+                                   "the out-of-stock choice or after-sales instead.")
+
+
 class RefundUnderWay(BusinessRuleViolation):
     code = "edit_above_net_paid"
     default_message = gettext_lazy("A refund is already under way for this order: the new amount cannot be above "
@@ -179,6 +185,11 @@ def _line(order: Order, line_no: int) -> OrderLine:
     return line
 
 
+def _units_settled(line: OrderLine) -> bool:
+    """Whether units of the line were refunded or held back by an out-of-stock choice."""
+    return line.refund_lines.exists() or line.withheld_units.exists()
+
+
 @transaction.atomic
 def change_line(*, order_no: str, line_no: int, actor: Actor, quantity=None, sku: str = "", unit_price=None,
                 note: str = "") -> LineEdit:
@@ -194,6 +205,8 @@ def change_line(*, order_no: str, line_no: int, actor: Actor, quantity=None, sku
 
     def change(order: Order) -> dict:
         line = _line(order, line_no)
+        if _units_settled(line):  # a new quantity or price would not match what was already paid back
+            raise LineUnitsSettled(details={"line_no": line_no})
         if new_sku is not None and new_sku.pk != line.sku_id:
             _set_sku(line, new_sku)
         if new_qty is not None:
@@ -242,7 +255,7 @@ def remove_line(*, order_no: str, line_no: int, actor: Actor, note: str = "") ->
         line = _line(order, line_no)
         if order.lines.count() <= 1:
             raise LastLine(details={"line_no": line_no})
-        if (line.reservations.exists() or line.package_lines.exists() or line.refund_lines.exists()
+        if (line.reservations.exists() or line.package_lines.exists() or _units_settled(line)
                 or line.after_sales_lines.exists()):
             raise LineHasHistory(details={"line_no": line_no})
         removed = _line_data(line)

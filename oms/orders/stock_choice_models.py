@@ -31,7 +31,8 @@ class WithheldUnits(models.Model):
     line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="withheld_units")
     quantity = models.PositiveIntegerField(_("units"))
     state = models.CharField(_("state"), max_length=16, choices=WithheldState.choices, db_index=True)
-    # The package that finally carried waiting units (set with state SUPPLIED).
+    # The package that finally carried waiting units (state SUPPLIED), or the stopped (intercepted) package
+    # whose units were cancelled (state CANCELLED, fulfillment/interception.py).
     package = models.ForeignKey("fulfillment.Package", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -102,6 +102,13 @@ class Refund(models.Model):
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True, db_index=True)
+    # A price adjustment (优惠补差) is for units of one line; later refunds of that line count it.
+    adjusted_line = models.ForeignKey("orders.OrderLine", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="price_adjustments")
+    adjusted_units = models.PositiveIntegerField(_("adjusted units"), null=True, blank=True)
+    # The settlement batch that subtracted this succeeded refund; empty until one does.
+    settlement_batch = models.ForeignKey(SettlementBatch, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="settled_refunds")
 
     class Meta:
         ordering = ["-requested_at", "-id"]

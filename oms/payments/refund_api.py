@@ -128,7 +128,9 @@ class ExecuteRefundView(APIView):
                        "reference": serializers.CharField(required=False,
                                                           help_text="The payment platform's refund reference; "
                                                                     "required by the manual adapter."),
-                       "adapter": serializers.ChoiceField(choices=["manual", "test"], required=False)}),
+                       "adapter": serializers.CharField(required=False,
+                                                        help_text="A payment adapter allowed here "
+                                                                  "(settings.OMS_REFUND_ADAPTERS), e.g. manual.")}),
                    responses=REFUND_OUT,
                    description="Send an approved or failed refund back by the original payment route. A refusal "
                                "by the platform answers 200 with status failed and the adapter's message in "
@@ -160,7 +162,8 @@ class OrderRefundsView(APIView):
 
     @extend_schema(operation_id="orders_refunds_create",
                    request=inline_serializer("RaiseRefundIn", {
-                       "cause": serializers.ChoiceField(choices=["price_adjustment", "shipping_compensation"]),
+                       "cause": serializers.ChoiceField(choices=["price_adjustment", "shipping_compensation",
+                                                                 "cancellation"]),
                        "line_no": serializers.IntegerField(required=False, help_text="price_adjustment"),
                        "units": serializers.IntegerField(required=False, help_text="price_adjustment"),
                        "unit_difference": serializers.CharField(required=False,
@@ -175,7 +178,10 @@ class OrderRefundsView(APIView):
                                "adjustment (优惠补差: unit difference × units of a line, at most the unit's net "
                                "price) or shipping compensation (the order's shipping fee left to refund, or the "
                                "buyer's return postage up to OMS_RETURN_SHIPPING_COMPENSATION_MAX per order). "
-                               "Never more than is left of what was paid (422 refund_exceeds_paid).")
+                               "Never more than is left of what was paid (422 refund_exceeds_paid). "
+                               "`cancellation` refunds what is left of a cancelled paid order's payment (for "
+                               "example after its cancellation refund was rejected); 422 order_not_cancelled or "
+                               "nothing_to_refund otherwise.")
     def post(self, request, order_no: str):
         data = json_object(request)
         cause = text_field(data, "cause", required=True).strip()
@@ -190,6 +196,9 @@ class OrderRefundsView(APIView):
             postage = _money(data, "postage") if kind == refund_flow.ShippingCompensation.RETURN_POSTAGE else None
             refund = refund_flow.raise_shipping_compensation(order_no=order_no, actor=actor, kind=kind,
                                                              postage=postage, note=note)
+        elif cause == RefundCause.CANCELLATION:
+            refund = refund_flow.raise_cancellation_refund(order_no=order_no, actor=actor, note=note)
         else:
-            raise ValidationFailed(details={"cause": [_("One of: price_adjustment, shipping_compensation.")]})
+            raise ValidationFailed(details={"cause": [_("One of: price_adjustment, shipping_compensation, "
+                                                        "cancellation.")]})
         return Response(refund_data(refund_by_number(refund.number)), status=201)

@@ -57,6 +57,12 @@ class PriceDifferenceTooLarge(BusinessRuleViolation):
     default_message = _("The price difference per unit is more than the unit's net price.")
 
 
+class PriceAdjustmentExceedsLine(BusinessRuleViolation):
+    code = "price_adjustment_exceeds_line"
+    default_message = _("With the earlier refunds and price adjustments of this line, this adjustment would pay "
+                        "back more than the line's net amount.")
+
+
 class OrderNotShippedForReturnPostage(BusinessRuleViolation):
     code = "order_not_shipped"
     default_message = _("Return postage is only compensated for goods that were shipped.")
@@ -65,3 +71,8 @@ class OrderNotShippedForReturnPostage(BusinessRuleViolation):
 class ReturnPostageCapReached(BusinessRuleViolation):
     code = "return_postage_cap_reached"
     default_message = _("This order's return postage compensation has reached its limit.")
+
+
+class OrderNotCancelledForRefund(BusinessRuleViolation):
+    code = "order_not_cancelled"
+    default_message = _("Only a cancelled order's payment can be refunded as a cancellation.")

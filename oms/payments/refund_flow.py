@@ -39,6 +39,7 @@ from oms.core.money import ZERO
 from oms.notifications.outbox import enqueue
 from oms.orders.entry import lock_order
 from oms.orders.models import Order, OrderLine
+from oms.orders.status import OrderStatus
 from oms.payments.models import Refund
 from oms.payments.refund_adapters import adapter_named
 from oms.payments.refund_amounts import (
@@ -50,7 +51,9 @@ from oms.payments.refund_amounts import (
 )
 from oms.payments.refund_errors import (
     NothingToRefund,
+    OrderNotCancelledForRefund,
     OrderNotShippedForReturnPostage,
+    PriceAdjustmentExceedsLine,
     PriceDifferenceTooLarge,
     RefundNeedsAnotherPerson,
     RefundNotFound,
@@ -58,7 +61,12 @@ from oms.payments.refund_errors import (
     RefundReasonRequired,
     ReturnPostageCapReached,
 )
-from oms.payments.refunds import raise_refund_locked, refunded_units
+from oms.payments.refunds import (
+    cancellation_refundable,
+    line_goods_refunded,
+    raise_refund_locked,
+    refunded_units,
+)
 
 log = logging.getLogger(__name__)
 REFUND_ISSUED = "refund.issued"  # outbox topic; notifications/handlers.py tells the buyer
@@ -245,9 +253,28 @@ def raise_price_adjustment(*, order_no: str, actor: Actor, line_no: int, units: 
         raise PriceDifferenceTooLarge(details={"unit_difference": f"{unit_difference:.2f}",
                                                "unit_net_price": f"{unit_net:.2f}", "line_no": line_no})
     amount = price_adjustment_amount(unit_difference=unit_difference, units=units)
+    # Earlier adjustments and unit refunds of this line count: together they never pass the line's net.
+    left = max(nets[line.pk] - line_goods_refunded(order).get(line.pk, ZERO), ZERO)
+    if amount > left:
+        raise PriceAdjustmentExceedsLine(details={"amount": f"{amount:.2f}", "line_left": f"{left:.2f}",
+                                                  "line_no": line_no})
     summary = _("Line %(n)s: %(units)s × %(diff)s") % {"n": line_no, "units": units, "diff": f"{unit_difference:.2f}"}
     return raise_refund_locked(order, cause=RefundCause.PRICE_ADJUSTMENT, actor=actor, extra_amount=amount,
-                               note=f"{summary}\n{note}".strip())
+                               note=f"{summary}\n{note}".strip(), adjusted_line=line, adjusted_units=units)
+
+
+@transaction.atomic
+def raise_cancellation_refund(*, order_no: str, actor: Actor, note: str = "") -> Refund:
+    """Refund what is left of a cancelled paid order's payment, e.g. after its cancellation refund was rejected (CS)."""
+    require(actor, VERIFY_REFUNDS)
+    note = _clean_note(note)
+    order = lock_order(order_no)
+    if order.status != OrderStatus.CANCELLED:
+        raise OrderNotCancelledForRefund(details={"order_no": order.order_no, "status": order.status})
+    if cancellation_refundable(order) <= 0:
+        raise NothingToRefund(details={"order_no": order.order_no})
+    return raise_refund_locked(order, cause=RefundCause.CANCELLATION, actor=actor, reason=order.cancel_reason,
+                               note=note)
 
 
 class ShippingCompensation:

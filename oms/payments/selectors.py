@@ -1,9 +1,8 @@
 """Reads for settlement: a channel's completed orders per business day (Asia/Shanghai), settled or not.
 
-Refunds of a day are the channel's refunds that succeeded on it (by refunded_at, Asia/Shanghai), for
-any of its orders. A batch subtracts the day's refunds that no earlier batch of the day subtracted:
-succeeded is final and refunded_at never changes, so the day's refunds only grow, and what is left
-to subtract is their total minus what the day's batches already took.
+A batch subtracts every succeeded refund of the channel's orders (Asia/Shanghai, by refunded_at) up to
+the end of its day that no batch subtracted yet, and records itself on them (Refund.settlement_batch):
+a refund paid after a day's last batch is subtracted by the channel's next batch, whatever its day.
 """
 
 from __future__ import annotations
@@ -73,16 +72,16 @@ def settlement_order(order: Order) -> SettlementOrder:
                                     transaction_id=order.transaction_id))
 
 
+def unsettled_refunds(channel: Channel, day: date):
+    """The channel's succeeded refunds up to the end of the day that no batch subtracted yet (a queryset)."""
+    _start, end = day_bounds(day)
+    return Refund.objects.filter(order__channel=channel, status=RefundStatus.SUCCEEDED, refunded_at__lt=end,
+                                 settlement_batch__isnull=True).order_by("refunded_at", "id")
+
+
 def refunds_for(channel: Channel, day: date) -> list[Refund]:
-    """Refunds paid out for this channel's orders on the business day (succeeded, by refunded_at)."""
-    start, end = day_bounds(day)
-    return list(Refund.objects.filter(order__channel=channel, status=RefundStatus.SUCCEEDED, refunded_at__gte=start,
-                                      refunded_at__lt=end).select_related("order").order_by("refunded_at", "id"))
-
-
-def unsettled_refund_total(refunds: list[Refund], batches_refunds: Decimal) -> Decimal:
-    """The day's refunds not yet subtracted by one of its batches."""
-    return max(sum((r.amount for r in refunds), ZERO) - batches_refunds, ZERO)
+    """Refunds the next batch of this day subtracts: succeeded up to its end and in no batch yet, whatever their day."""
+    return list(unsettled_refunds(channel, day).select_related("order"))
 
 
 @dataclass
@@ -99,8 +98,8 @@ class DaySettlement:
 
     @property
     def refund_total(self) -> Decimal:
-        """Refunds still to subtract: the day's, less what its settled batches subtracted."""
-        return unsettled_refund_total(self.refunds, sum((b.refunds for b in self.batches), ZERO))
+        """Refunds the next batch subtracts (succeeded, in no batch yet)."""
+        return sum((r.amount for r in self.refunds), ZERO)
 
     @property
     def net(self) -> Decimal:
@@ -138,7 +137,7 @@ def day_settlement(channel_code: str, day: date) -> DaySettlement:
     channel = channel_by_code(channel_code)
     pending = [settlement_order(o) for o in pending_orders(channel, day).only(*ORDER_FIELDS)]
     batches = list(SettlementBatch.objects.filter(channel=channel, day=day).select_related("settled_by", "channel")
-                   .prefetch_related("items__order").order_by("sequence"))
+                   .prefetch_related("items__order", "settled_refunds__order").order_by("sequence"))
     return DaySettlement(channel=channel, day=day, pending=pending, batches=batches, refunds=refunds_for(channel, day))
 
 

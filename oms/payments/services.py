@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,14 +18,13 @@ from oms.core.errors import ValidationFailed
 from oms.orders.models import Order
 from oms.payments.errors import MismatchesNeedNote, NothingToSettle, SettlementChanged
 from oms.payments.mismatches import REPORTED_DIFFERS, reported_difference
-from oms.payments.models import SettlementBatch, SettlementItem
+from oms.payments.models import Refund, SettlementBatch, SettlementItem
 from oms.payments.selectors import (
     business_today,
     channel_by_code,
     pending_orders,
-    refunds_for,
     settlement_order,
-    unsettled_refund_total,
+    unsettled_refunds,
 )
 
 SETTLED = "settled"  # the audit action
@@ -45,15 +44,15 @@ def settle_batch(*, channel_code: str, day: date, actor: Actor, reported_amount:
     channel = channel_by_code(channel_code)
     # Locked in id order; a second settlement of the same day waits here and then finds them settled.
     orders = list(pending_orders(channel, day).select_for_update(of=("self",)))
-    if not orders:
+    # Locked after the orders; a concurrent batch waits and then no longer finds them (settlement_batch is set).
+    refunds = list(unsettled_refunds(channel, day).select_for_update(of=("self",)))
+    if not orders and not refunds:  # a day with refunds only settles as a refunds-only batch
         raise NothingToSettle(details={"channel": channel_code, "day": day.isoformat()})
     if expected_orders is not None and expected_orders != len(orders):
         raise SettlementChanged(details={"expected_orders": expected_orders, "found_orders": len(orders)})
     rows = [settlement_order(o) for o in orders]
-    refunds = refunds_for(channel, day)
     gross = sum((r.paid_amount for r in rows), Decimal("0.00"))
-    earlier = SettlementBatch.objects.filter(channel=channel, day=day).aggregate(s=Sum("refunds"))["s"]
-    refund_total = unsettled_refund_total(refunds, earlier or Decimal("0.00"))
+    refund_total = sum((r.amount for r in refunds), Decimal("0.00"))
     net = gross - refund_total
     mismatches = [{"code": code, "order": r.order_no} for r in rows for code in r.mismatches]
     difference = reported_difference(reported=reported_amount, net=net)
@@ -76,6 +75,10 @@ def settle_batch(*, channel_code: str, day: date, actor: Actor, reported_amount:
                 for o in orders])
     except IntegrityError as exc:  # another settlement of these orders won the race (SQLite has no row locks)
         raise NothingToSettle(details={"channel": channel_code, "day": day.isoformat()}) from exc
+    taken = Refund.objects.filter(pk__in=[r.pk for r in refunds], settlement_batch__isnull=True).update(
+        settlement_batch=batch)
+    if taken != len(refunds):  # another batch took some of them first (SQLite has no row locks)
+        raise SettlementChanged(details={"refunds": len(refunds), "still_unsettled": taken})
     Order.objects.filter(pk__in=[o.pk for o in orders]).update(settled_at=now, updated_at=now)
     by_order = {}
     for m in mismatches:

@@ -145,3 +145,16 @@ def test_a_dearer_exchange_shows_the_difference_and_finance_records_it_collected
     request.refresh_from_db()
     assert request.status == RequestStatus.COMPLETED and request.replacement_package_id
     assert b'data-testid="replacement"' in finance.get(f"/after-sales/{request.number}/").content
+
+
+def test_a_superscript_digit_in_a_unit_count_is_a_form_error_not_a_server_error(browser, order):
+    cs = browser("customer_service")
+    response = new_request(cs, order, qty_1="²")
+    assert response.status_code == 400 and not AfterSalesRequest.objects.exists()
+    new_request(cs, order)
+    request = AfterSalesRequest.objects.get()
+    cs.post(f"/after-sales/{request.number}/", {"action": "approve"})
+    inspected = browser("warehouse").post(f"/returns/receive/{request.number}/", {"resellable_1": "²"})
+    assert inspected.status_code == 400
+    request.refresh_from_db()
+    assert request.status == RequestStatus.APPROVED

@@ -127,3 +127,44 @@ def test_nothing_is_sent_when_no_unit_passed_inspection(net, cs, keeper):
     request = inspect(exchange_request(delivered_order(), cs), keeper, condition="wrong_item")
     assert request.status == RequestStatus.COMPLETED and request.replacement_package_id is None
     assert level("TEE-L") == (10, 0)
+
+
+def test_a_cheaper_exchange_refunds_at_most_what_the_units_were_paid_net_of_discounts(net, cs, keeper):
+    # 2 × TEE @59 with its share of the 14.80 coupon is 106.20 net: one unit was paid 53.10, not 59.00.
+    request = inspect(exchange_request(delivered_order(), cs, price=Decimal("0.00")), keeper)
+    refund = Refund.objects.get(request=request)
+    assert (refund.cause, refund.amount) == (RefundCause.EXCHANGE_DIFFERENCE, Decimal("53.10"))
+    priced = AuditEvent.objects.get(order=request.order, action="after_sales_exchange_priced")
+    assert priced.data["difference"] == "-53.10"
+
+
+def test_receiving_an_exchange_locks_every_stock_level_in_sku_order(net, cs, keeper, monkeypatch):
+    """Returned TEE-L for TEE (a lower id): TEE-L's level first, then TEE's would invert the fixed order."""
+    import oms.aftersales.exchange as exchange_module
+    import oms.aftersales.receiving as receiving_module
+    import oms.inventory.services as inventory_services
+
+    acquired: list[list[int]] = []
+    real_lock_levels, real_locked_level = inventory_services.lock_levels, inventory_services._locked_level
+
+    def spy_lock_levels(sku_ids, warehouse_ids):
+        sku_ids = list(sku_ids)
+        acquired.append(sorted(set(sku_ids)))
+        return real_lock_levels(sku_ids, warehouse_ids)
+
+    def spy_locked_level(sku, warehouse):
+        acquired.append([sku.pk])
+        return real_locked_level(sku, warehouse)
+
+    monkeypatch.setattr(exchange_module, "lock_levels", spy_lock_levels)
+    monkeypatch.setattr(receiving_module, "lock_levels", spy_lock_levels, raising=False)
+    monkeypatch.setattr(inventory_services, "_locked_level", spy_locked_level)
+    order = delivered_order(lines=(("TEE-L", 1, "59.00"),))
+    request = inspect(exchange_request(order, cs, sku="TEE"), keeper)
+    assert request.status == RequestStatus.COMPLETED and request.replacement_package_id
+    held: set[int] = set()
+    for skus in acquired:
+        new = set(skus) - held
+        assert not held or not new or min(new) > max(held), acquired
+        held |= new
+    assert level("TEE") == (10, 1) and level("TEE-L") == (11, 0)

@@ -155,3 +155,35 @@ def test_a_channel_pushes_a_marketplace_request(api, order):
     assert response.status_code == 201 and response.json()["via"] == "channel"
     assert not Refund.objects.exists()
     assert Decimal(order.paid_amount) == Decimal("143.20")
+
+
+def test_a_channel_may_not_type_an_exchange_price(api, order):
+    lines = [{"line_no": 1, "quantity": 1, "exchange_sku": "TEE-L", "exchange_unit_price": "0.00"}]
+    body = {"order_no": order.order_no, "kind": "exchange", "reason": "not_as_described", "lines": lines}
+    refused = api("integration").post(URL, body, format="json")
+    assert refused.status_code == 400
+    assert "lines[0].exchange_unit_price" in refused.json()["error"]["details"]
+    assert not AfterSalesRequest.objects.exists()
+    del lines[0]["exchange_unit_price"]
+    assert api("integration").post(URL, body, format="json").status_code == 201
+
+
+def test_a_channel_client_adds_photos_only_to_its_own_channels_requests(api, order, users):
+    number = open_request(api, order).json()["number"]
+    shop = users["integration"]
+    shop.all_channels = False
+    shop.save()
+    photo = {"photos": [SimpleUploadedFile("a.png", PNG, content_type="image/png")]}
+    refused = api("integration").post(f"{URL}/{number}/photos", photo, format="multipart")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "channel_not_allowed"
+    assert not AfterSalesAttachment.objects.exists()
+    shop.channels.add(order.channel)
+    photo = {"photos": [SimpleUploadedFile("a.png", PNG, content_type="image/png")]}
+    assert api("integration").post(f"{URL}/{number}/photos", photo, format="multipart").status_code == 201
+
+
+def test_a_superscript_digit_is_a_bad_value_not_a_server_error(api, order):
+    listing = api("customer_service").get(URL, {"limit": "²"})
+    assert listing.status_code == 400 and "limit" in listing.json()["error"]["details"]
+    number = open_request(api, order).json()["number"]
+    assert api("customer_service").get(f"{URL}/{number}/photos/²").status_code == 404

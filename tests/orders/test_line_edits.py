@@ -146,3 +146,33 @@ def test_an_increase_after_an_edit_refund_is_refused(take, actor):
     Reservation.objects.filter(order=order).delete()  # keep the ledger out of this money-only check
     with pytest.raises(line_edits.RefundUnderWay):
         line_edits.change_line(order_no=order.order_no, line_no=1, quantity=3, actor=actor("customer_service"))
+
+
+def test_a_top_up_above_what_is_still_owed_is_refused_and_nothing_changes(take, actor):
+    order = take(("TEE", 1), worker=False)
+    line_edits.add_line(order_no=order.order_no, sku="MUG", quantity=1, unit_price="5.00",
+                        actor=actor("customer_service"))  # 5.00 now owed
+
+    with pytest.raises(corrections.InvalidCorrection) as refused:
+        corrections.record_payment(order_no=order.order_no, actor=actor("finance"), method="wechat",
+                                   amount=Decimal("50.00"), transaction_id="WX-TOO-MUCH", top_up=True)
+
+    assert refused.value.details["owed"] == "5.00"
+    order.refresh_from_db()
+    assert order.paid_amount == Decimal("10.00")
+    assert not order.events.filter(action="payment_recorded").exists()
+
+
+def test_a_line_with_units_held_back_by_an_out_of_stock_choice_cannot_be_edited(take, actor):
+    from oms.orders.stock_choice_models import WithheldState, WithheldUnits
+
+    order = take(("TEE", 3), ("MUG", 1), worker=False)
+    line = order.lines.get(line_no=1)
+    WithheldUnits.objects.create(order=order, line=line, quantity=1, state=WithheldState.CANCELLED)
+
+    with pytest.raises(line_edits.LineUnitsSettled):
+        line_edits.change_line(order_no=order.order_no, line_no=1, quantity=1, actor=actor("customer_service"))
+    with pytest.raises(line_edits.LineHasHistory):
+        line_edits.remove_line(order_no=order.order_no, line_no=1, actor=actor("customer_service"))
+
+    assert order.lines.get(line_no=1).quantity == 3 and not Refund.objects.exists()

@@ -193,3 +193,15 @@ def test_the_order_detail_lists_its_refunds_and_after_sales_status(raised, paid_
     assert body["after_sales_status"] == "in_progress"
     assert [(r["number"], r["status"], r["amount"]) for r in body["refunds"]] == [
         (refund.number, RefundStatus.REQUESTED, "54.00")]
+
+
+def test_an_adapter_not_allowed_here_is_a_400_naming_adapter(raised, api, settings):
+    settings.OMS_REFUND_ADAPTERS = ("manual",)
+    number = raised().number
+    post(api("customer_service"), f"refunds/{number}/verify")
+    post(api("finance"), f"refunds/{number}/approve")
+
+    r = post(api("finance"), f"refunds/{number}/execute", {"adapter": "test"})
+
+    assert (r.status_code, r.json()["error"]["code"], list(r.json()["error"]["details"])) == (
+        400, "unknown_refund_adapter", ["adapter"])

@@ -9,7 +9,7 @@ from oms.accounts.actor import Actor
 from oms.aftersales.status import LIVE_REFUND_STATUSES, InvalidAfterSalesTransition, RefundCause, RefundStatus
 from oms.orders.entry import lock_order
 from oms.payments.models import Refund
-from oms.payments.refund_errors import RefundExceedsPaid, RefundQuantityTooLarge
+from oms.payments.refund_errors import PriceAdjustmentExceedsLine, RefundExceedsPaid, RefundQuantityTooLarge
 from oms.payments.refund_flow import approve_refund, execute_refund, raise_price_adjustment
 from oms.payments.refunds import raise_refund_locked
 from tests.concurrency import run_concurrently
@@ -34,12 +34,12 @@ def test_concurrent_price_adjustments_stop_exactly_at_what_was_paid(paid_order, 
         try:
             return raise_price_adjustment(order_no=order.order_no, actor=cs, line_no=1, units=1,
                                           unit_difference=D("30.00")).number
-        except RefundExceedsPaid:
+        except (RefundExceedsPaid, PriceAdjustmentExceedsLine):
             return None
 
     results = run_concurrently(WORKERS, adjust)
 
-    assert len([r for r in results if r]) == 3  # 3 × 30.00 fit in 118.00, a fourth would not
+    assert len([r for r in results if r]) == 3  # 3 × 30.00 fit in the line's net 108.00, a fourth would not
     assert live_total(order) == D("90.00")
 
 

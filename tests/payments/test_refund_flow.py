@@ -18,6 +18,7 @@ from oms.payments.models import Refund
 from oms.payments.refund_errors import (
     NothingToRefund,
     OrderNotShippedForReturnPostage,
+    PriceAdjustmentExceedsLine,
     PriceDifferenceTooLarge,
     RefundExceedsPaid,
     RefundNeedsAnotherPerson,
@@ -168,7 +169,7 @@ def test_a_rejected_refund_frees_its_amount_for_another(paid_order, actor):
     order = paid_order()
     first = raise_price_adjustment(order_no=order.order_no, actor=actor("customer_service"), line_no=1, units=2,
                                    unit_difference=D("54.00"))
-    with pytest.raises(RefundExceedsPaid):
+    with pytest.raises(PriceAdjustmentExceedsLine):
         raise_price_adjustment(order_no=order.order_no, actor=actor("customer_service"), line_no=1, units=2,
                                unit_difference=D("10.00"))
     reject_refund(number=first.number, actor=actor("customer_service"), reason="wrong cause")
@@ -377,8 +378,64 @@ def test_no_cause_pays_back_more_than_was_paid(paid_order, actor):
     raise_price_adjustment(order_no=order.order_no, actor=cs, line_no=1, units=2, unit_difference=D("54.00"))
     assert raise_shipping_compensation(order_no=order.order_no, actor=cs, kind="shipping_fee").amount == D("10.00")
 
-    with pytest.raises(RefundExceedsPaid) as caught:
+    with pytest.raises(PriceAdjustmentExceedsLine) as caught:
         raise_price_adjustment(order_no=order.order_no, actor=cs, line_no=1, units=1, unit_difference=D("0.01"))
 
-    assert caught.value.details["refundable"] == "0.00"
+    assert caught.value.details["line_left"] == "0.00"
     assert sum(r.amount for r in Refund.objects.filter(order=order)) == D("118.00")
+
+
+def test_price_adjustments_of_a_line_together_never_pass_its_net_amount(paid_order, actor):
+    order = paid_order()  # line 1: 2 units, net 108.00
+    cs = actor("customer_service")
+    first = raise_price_adjustment(order_no=order.order_no, actor=cs, line_no=1, units=2, unit_difference=D("30.00"))
+
+    with pytest.raises(PriceAdjustmentExceedsLine) as caught:
+        raise_price_adjustment(order_no=order.order_no, actor=cs, line_no=1, units=2, unit_difference=D("30.00"))
+
+    assert caught.value.details == {"amount": "60.00", "line_left": "48.00", "line_no": 1}
+    assert (first.adjusted_line.line_no, first.adjusted_units) == (1, 2)
+    assert raise_price_adjustment(order_no=order.order_no, actor=cs, line_no=1, units=2,
+                                  unit_difference=D("24.00")).amount == D("48.00")
+
+
+def test_units_refunded_after_a_price_adjustment_pay_the_net_less_the_adjustment(paid_order, raised, actor):
+    order = paid_order()
+    raise_price_adjustment(order_no=order.order_no, actor=actor("customer_service"), line_no=1, units=2,
+                           unit_difference=D("10.00"))
+
+    one = raised(order=order, units=1)
+    two = raised(order=order, units=1)
+
+    assert (one.goods_amount, two.goods_amount, two.shipping_amount) == (D("44.00"), D("44.00"), D("10.00"))
+    assert sum(r.goods_amount for r in Refund.objects.filter(order=order)) == D("108.00")
+
+
+def test_a_return_refund_capped_to_what_is_left_refunds_what_is_left(paid_order, actor):
+    order = paid_order(status="delivered")
+    cs = actor("customer_service")
+    raise_shipping_compensation(order_no=order.order_no, actor=cs, kind="shipping_fee")
+    raise_shipping_compensation(order_no=order.order_no, actor=cs, kind="return_postage", postage=D("20.00"))
+    with transaction.atomic():
+        locked = lock_order(order.order_no)
+        line = locked.lines.get(line_no=1)
+        with pytest.raises(RefundExceedsPaid):
+            with transaction.atomic():
+                raise_refund_locked(locked, cause=RefundCause.RETURN, actor=cs, lines={line.pk: 2}, reason="quality")
+        refund = raise_refund_locked(locked, cause=RefundCause.RETURN, actor=cs, lines={line.pk: 2}, reason="quality",
+                                     cap_to_refundable=True)
+
+    assert (refund.amount, refund.goods_amount, refund.shipping_amount) == (D("88.00"), D("88.00"), D("0.00"))
+    assert [(rl.quantity, rl.amount) for rl in refund.lines.all()] == [(2, D("88.00"))]
+    assert sum(r.amount for r in Refund.objects.filter(order=order)) == D("118.00")
+
+
+def test_the_test_adapter_is_refused_unless_the_settings_list_it(raised, actor, settings):
+    settings.OMS_REFUND_ADAPTERS = ("manual",)
+    refund = approved(raised, actor)
+
+    with pytest.raises(UnknownRefundAdapter) as caught:
+        execute_refund(number=refund.number, actor=actor("finance"), adapter="test")
+
+    assert caught.value.details == {"adapter": ["one of: manual"]}
+    assert Refund.objects.get(pk=refund.pk).attempts == 0

@@ -190,3 +190,16 @@ def test_the_raise_page_shows_both_forms_and_finance_cannot_use_it(paid_order, p
     html = page("customer_service").get(f"/orders/{order.order_no}/refunds/new/").content.decode()
     assert 'id="raise-price"' in html and 'id="raise-shipping"' in html
     assert page("finance").get(f"/orders/{order.order_no}/refunds/new/").status_code == 403
+
+
+def test_the_execute_form_offers_only_the_allowed_adapters(raised, actor, page, settings):
+    settings.OMS_REFUND_ADAPTERS = ("manual",)
+    refund = raised()
+    verify_refund(number=refund.number, actor=actor("customer_service"))
+    approve_refund(number=refund.number, actor=actor("finance"))
+
+    html = page("finance").get(f"/refunds/{refund.number}/").content.decode()
+    r = page("finance").post(f"/refunds/{refund.number}/", {"action": "execute", "execute-adapter": "test"})
+
+    assert 'value="manual"' in html and 'value="test"' not in html
+    assert r.status_code == 400 and Refund.objects.get(pk=refund.pk).attempts == 0

@@ -137,6 +137,11 @@ def record_payment(*, order_no: str, actor: Actor, method: str, amount: Decimal,
         if order.payment_status != PaymentStatus.PAID:
             raise InvalidCorrection(_("Only a paid order can receive a top-up payment."),
                                     details={"top_up": [order.payment_status]})
+        owed = order.payable_amount - order.paid_amount
+        if amount > owed:  # more would only raise what a later refund could pay back
+            raise InvalidCorrection(
+                _("A top-up can be at most what is still owed (%(owed)s).") % {"owed": f"{max(owed, 0):.2f}"},
+                details={"amount": str(amount), "owed": f"{max(owed, 0):.2f}"})
         order.paid_amount += amount
         order.save(update_fields=["paid_amount", "updated_at"])
         record(order, "payment_recorded", actor=actor, changes=diff(before, {"paid_amount": order.paid_amount}),

@@ -1,4 +1,8 @@
-"""Payment adapters that execute refunds, chosen by name (settings.OMS_REFUND_ADAPTER or per call)."""
+"""Payment adapters that execute refunds, chosen by name (settings.OMS_REFUND_ADAPTER or per call).
+
+Only the adapters listed in settings.OMS_REFUND_ADAPTERS (plus the configured default) can be used,
+so the test adapter, which "succeeds" without moving money, is never offered in production.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +15,24 @@ from oms.payments.refund_errors import UnknownRefundAdapter
 
 ADAPTERS: dict[str, type] = {"manual": ManualAdapter, "test": TestAdapter}
 
-__all__ = ["ADAPTERS", "AdapterResult", "RefundAdapter", "adapter_named", "default_adapter_name"]
+__all__ = ["ADAPTERS", "AdapterResult", "RefundAdapter", "adapter_named", "allowed_adapter_names",
+           "default_adapter_name"]
 
 
 def default_adapter_name() -> str:
     return getattr(settings, "OMS_REFUND_ADAPTER", "manual") or "manual"
 
 
+def allowed_adapter_names() -> list[str]:
+    """The adapters finance may use here: settings.OMS_REFUND_ADAPTERS and the configured default."""
+    listed = [*getattr(settings, "OMS_REFUND_ADAPTERS", ("manual",)), default_adapter_name()]
+    return [name for name in ADAPTERS if name in listed]
+
+
 def adapter_named(name: str | None = None) -> RefundAdapter:
-    """The adapter of this name, or the configured one; UnknownRefundAdapter (400) for any other name."""
+    """The adapter of this name, or the configured one; UnknownRefundAdapter (400) for a name not allowed here."""
     name = name or default_adapter_name()
-    if name not in ADAPTERS:
-        raise UnknownRefundAdapter(details={"adapter": [f"one of: {', '.join(sorted(ADAPTERS))}"]})
+    allowed = allowed_adapter_names()
+    if name not in allowed:
+        raise UnknownRefundAdapter(details={"adapter": [f"one of: {', '.join(allowed)}"]})
     return ADAPTERS[name]()

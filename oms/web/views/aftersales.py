@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -36,6 +38,7 @@ PAGE_SIZE = 100
 TABS = [(Tab.TO_REVIEW, gettext_lazy("To review")), (Tab.AWAITING_PARCEL, gettext_lazy("Awaiting return parcel")),
         (Tab.RECEIVED, gettext_lazy("Received")), (Tab.DONE, gettext_lazy("Done"))]
 TEXT = {"max_length": 500, "widget": forms.Textarea(attrs={"rows": 2})}
+WHOLE_NUMBER = re.compile(r"[0-9]+")  # not str.isdigit(): "²" is a digit that int() refuses
 
 
 def _not_found(request):
@@ -209,7 +212,7 @@ def _line_inputs(post, order_lines) -> tuple[list, dict]:
         raw = (post.get(f"qty_{ln.line_no}") or "").strip()
         if not raw or raw == "0":
             continue
-        if not raw.isdigit():
+        if not WHOLE_NUMBER.fullmatch(raw):
             errors[ln.line_no] = _("A whole number of units.")
             continue
         item = {"line_no": ln.line_no, "quantity": int(raw)}
@@ -323,7 +326,7 @@ class InspectView(PermissionRequiredMixin, View):
             no = al.line.line_no
             for condition in CONDITIONS:
                 raw = (request.POST.get(f"{condition}_{no}") or "").strip() or "0"
-                if not raw.isdigit():
+                if not WHOLE_NUMBER.fullmatch(raw):
                     problems[f"line {no}"] = [_("Whole numbers of units.")]
                     continue
                 if int(raw):

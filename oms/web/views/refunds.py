@@ -19,7 +19,7 @@ from oms.core.errors import ApplicationError, ValidationFailed
 from oms.orders.errors import OrderNotFound
 from oms.orders.models import Order
 from oms.payments import refund_flow
-from oms.payments.refund_adapters import ADAPTERS, default_adapter_name
+from oms.payments.refund_adapters import allowed_adapter_names, default_adapter_name
 from oms.payments.refund_errors import RefundNotFound
 from oms.payments.refund_flow import ShippingCompensation
 from oms.payments.refund_selectors import QUEUE_TABS, TABS_BY_KEY, refund_by_number, refund_queue, status_counts
@@ -72,11 +72,16 @@ class RejectForm(forms.Form):
 
 
 class ExecuteForm(forms.Form):
-    adapter = forms.ChoiceField(label=gettext_lazy("Payment adapter"), choices=[(n, n) for n in ADAPTERS])
+    adapter = forms.ChoiceField(label=gettext_lazy("Payment adapter"), choices=())
     reference = forms.CharField(label=gettext_lazy("Refund reference in the payment platform"), required=False,
                                 max_length=64,
                                 help_text=gettext_lazy("Required for manual refunds: the reference the platform "
                                                        "shows for the refund you made there."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read per form, not at import: only the adapters this installation allows (never "test" in production).
+        self.fields["adapter"].choices = [(n, n) for n in allowed_adapter_names()]
 
 
 FORMS = {"verify": NoteForm, "approve": NoteForm, "second_approve": NoteForm, "reject": RejectForm,
@@ -195,6 +200,17 @@ class RaiseRefundView(PermissionRequiredMixin, View):
     def order(self, order_no: str) -> Order | None:
         return Order.objects.select_related("channel").filter(order_no=order_no).first()
 
+    def raise_cancellation(self, order: Order, note: str):
+        try:
+            refund = refund_flow.raise_cancellation_refund(order_no=order.order_no, actor=Actor.of(self.request.user),
+                                                           note=note)
+        except ApplicationError as exc:
+            messages.error(self.request, exc.message)
+            return redirect(reverse("web:order_detail", args=[order.order_no]) + "#refunds")
+        messages.success(self.request, _("Refund %(no)s of %(amount)s raised; finance can approve it.") % {
+            "no": refund.number, "amount": f"{refund.amount:.2f}"})
+        return redirect("web:refund_detail", number=refund.number)
+
     def get(self, request, order_no: str):
         order = self.order(order_no)
         if order is None:
@@ -206,6 +222,8 @@ class RaiseRefundView(PermissionRequiredMixin, View):
         if order is None:
             return render(request, "web/404.html", {"order_no": order_no}, status=404)
         cause = request.POST.get("cause", "")
+        if cause == RefundCause.CANCELLATION:
+            return self.raise_cancellation(order, request.POST.get("cancellation-note", ""))
         if cause not in RAISE_PREFIX:
             return self.page(order, *self.forms_for(order), error=ValidationFailed(_("Choose what to refund.")),
                              status=400)
