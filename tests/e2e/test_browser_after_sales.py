@@ -8,6 +8,7 @@ warehouse confirms it in its queue, and the order is then cancelled with its ref
 """
 
 # ruff: noqa: F811  (fixtures imported from tests/aftersales/cancel_setup.py)
+import importlib
 import re
 
 import pytest
@@ -27,6 +28,18 @@ from tests.conftest import PASSWORD
 from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def default_templates(db):
+    """The buyer-message templates the migrations create: an earlier transactional test flushed them."""
+    from oms.notifications.models import MessageTemplate
+
+    for module in ("0003_default_templates", "0005_after_sales_templates"):
+        defaults = importlib.import_module(f"oms.notifications.migrations.{module}").DEFAULTS
+        for (event, medium, language), (subject, body) in defaults.items():
+            MessageTemplate.objects.get_or_create(event=event, medium=medium, language=language,
+                                                  defaults={"subject": subject, "body": body})
 
 
 def submit(page, form: str) -> None:
