@@ -30,10 +30,11 @@ from oms.aftersales.status import ItemCondition, RefundCause, RequestKind, Reque
 from oms.audit.services import record
 from oms.core.errors import ValidationFailed
 from oms.core.money import ZERO
+from oms.fulfillment.extra_packages import lock_free_units, next_package_number
 from oms.fulfillment.models import Package, PackageStatus
 from oms.inventory.models import Sku, Warehouse
 from oms.inventory.planning import Take
-from oms.inventory.services import ReservationBatch, lock_levels
+from oms.inventory.services import ReservationBatch
 from oms.orders.models import OrderLine
 from oms.payments.refund_amounts import LineMoney, net_line_amounts, units_amount
 
@@ -102,14 +103,6 @@ def settle_difference_locked(request: AfterSalesRequest, lines: list[AfterSalesL
     return {}
 
 
-def _package_number(order) -> str:
-    taken = set(Package.objects.filter(number__startswith=f"{order.order_no}-X").values_list("number", flat=True))
-    n = 1
-    while f"{order.order_no}-X{n}" in taken:
-        n += 1
-    return f"{order.order_no}-X{n}"
-
-
 def send_replacement_locked(request: AfterSalesRequest, *, actor: Actor, warehouse: Warehouse | None = None,
                             note: str = "") -> Package | None:
     """Create the replacement package with its stock reserved and complete the request (order locked).
@@ -137,23 +130,14 @@ def send_replacement_locked(request: AfterSalesRequest, *, actor: Actor, warehou
     for al in lines:
         if passed.get(al.pk):
             wanted[al.exchange_sku_id] += passed[al.pk]
-    levels = lock_levels(wanted, [warehouse.pk])
-    short = {}
-    for sku_id, qty in sorted(wanted.items()):
-        level = levels.get((sku_id, warehouse.pk))
-        free = level.on_hand - level.reserved if level else 0
-        if free < qty:
-            short[sku_id] = (qty, free)
-    if short:
-        codes = dict(Sku.objects.filter(pk__in=short).values_list("pk", "code"))
-        raise ExchangeOutOfStock(details={"warehouse": warehouse.code, "short": [
-            {"sku": codes[s], "wanted": w, "available": max(f, 0)} for s, (w, f) in short.items()]})
+    levels = lock_free_units(wanted, warehouse, ExchangeOutOfStock)
     carrier_id = (Package.objects.filter(order=request.order, warehouse=warehouse,
                                          status__in=(PackageStatus.SHIPPED, PackageStatus.DELIVERED))
                   .order_by("-shipped_at", "-id").values_list("carrier_id", flat=True).first())
     weights = dict(Sku.objects.filter(pk__in=wanted).values_list("pk", "weight_g"))
     package = Package.objects.create(
-        order=request.order, number=_package_number(request.order), warehouse=warehouse, carrier_id=carrier_id,
+        order=request.order, number=next_package_number(f"{request.order.order_no}-X"), warehouse=warehouse,
+        carrier_id=carrier_id,
         status=PackageStatus.ALLOCATED, weight_g=sum(weights.get(s, 0) * q for s, q in wanted.items()))
     from oms.fulfillment.models import PackageLine
 

@@ -25,10 +25,10 @@ from oms.audit.services import build_event, record
 from oms.core.bulk_insert import insert_rows
 from oms.core.errors import Conflict, NotFound, ValidationFailed
 from oms.core.sequences import next_values
+from oms.fulfillment.extra_packages import lock_free_units, next_package_number
 from oms.fulfillment.models import Package, PackageLine, PackageStatus
-from oms.inventory.models import Sku
 from oms.inventory.planning import Take
-from oms.inventory.services import ReservationBatch, lock_levels
+from oms.inventory.services import ReservationBatch
 from oms.orders.models import Order
 from oms.orders.numbering import SHANGHAI
 from oms.shipping.exception_rules import (
@@ -271,14 +271,6 @@ def contact_buyer(*, number: str, note: str, actor: Actor) -> LogisticsException
     return ticket
 
 
-def _reship_number(original: Package) -> str:
-    taken = set(Package.objects.filter(number__startswith=f"{original.number}-R").values_list("number", flat=True))
-    n = 1
-    while f"{original.number}-R{n}" in taken:
-        n += 1
-    return f"{original.number}-R{n}"
-
-
 @transaction.atomic
 def reship(*, number: str, actor: Actor, note: str = "") -> Package:
     """Send the parcel's lines again from the same warehouse: a new allocated package with its stock reserved."""
@@ -289,20 +281,11 @@ def reship(*, number: str, actor: Actor, note: str = "") -> Package:
     wanted = defaultdict(int)
     for ln in lines:
         wanted[ln.sku_id] += ln.quantity
-    levels = lock_levels(wanted, [original.warehouse_id])
-    short = {}
-    for sku_id, qty in sorted(wanted.items()):
-        level = levels.get((sku_id, original.warehouse_id))
-        free = level.on_hand - level.reserved if level else 0
-        if free < qty:
-            short[sku_id] = (qty, free)
-    if short:
-        codes = dict(Sku.objects.filter(pk__in=short).values_list("pk", "code"))
-        raise ReshipOutOfStock(details={"warehouse": original.warehouse.code, "short": [
-            {"sku": codes[s], "wanted": w, "available": max(f, 0)} for s, (w, f) in short.items()]})
+    levels = lock_free_units(wanted, original.warehouse, ReshipOutOfStock)
     now = timezone.now()
     package = Package.objects.create(
-        order_id=original.order_id, number=_reship_number(original), warehouse_id=original.warehouse_id,
+        order_id=original.order_id, number=next_package_number(f"{original.number}-R"),
+        warehouse_id=original.warehouse_id,
         carrier_id=original.carrier_id, status=PackageStatus.ALLOCATED, weight_g=original.weight_g,
         freight=original.freight)
     PackageLine.objects.bulk_create([PackageLine(package=package, line_id=ln.line_id, sku_id=ln.sku_id,

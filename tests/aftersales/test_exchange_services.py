@@ -140,8 +140,8 @@ def test_a_cheaper_exchange_refunds_at_most_what_the_units_were_paid_net_of_disc
 
 def test_receiving_an_exchange_locks_every_stock_level_in_sku_order(net, cs, keeper, monkeypatch):
     """Returned TEE-L for TEE (a lower id): TEE-L's level first, then TEE's would invert the fixed order."""
-    import oms.aftersales.exchange as exchange_module
     import oms.aftersales.receiving as receiving_module
+    import oms.fulfillment.extra_packages as extra_packages_module
     import oms.inventory.services as inventory_services
 
     acquired: list[list[int]] = []
@@ -156,7 +156,7 @@ def test_receiving_an_exchange_locks_every_stock_level_in_sku_order(net, cs, kee
         acquired.append([sku.pk])
         return real_locked_level(sku, warehouse)
 
-    monkeypatch.setattr(exchange_module, "lock_levels", spy_lock_levels)
+    monkeypatch.setattr(extra_packages_module, "lock_levels", spy_lock_levels)
     monkeypatch.setattr(receiving_module, "lock_levels", spy_lock_levels, raising=False)
     monkeypatch.setattr(inventory_services, "_locked_level", spy_locked_level)
     order = delivered_order(lines=(("TEE-L", 1, "59.00"),))
