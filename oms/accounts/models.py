@@ -4,7 +4,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
-    """A personal account; roles are the Django groups named in accounts.roles."""
+    """A personal account of one named person; roles are the Django groups named in accounts.roles.
+
+    Accounts are deactivated (is_active = False), never deleted: their audit history points at them.
+    """
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    # Unique when given; integration clients (a channel's system) have none.
+    employee_no = models.CharField(_("employee number"), max_length=32, blank=True)
+    # The team the person works in (one of the staff roles); notices and escalations go to teams.
+    team = models.CharField(_("team"), max_length=32, blank=True)
+    # The team's supervisor (直属上级) receives escalations of the team's problem reports.
+    is_supervisor = models.BooleanField(_("team supervisor"), default=False)
 
     all_channels = models.BooleanField(
         _("may act for every channel"),
@@ -21,6 +32,10 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         permissions = [("manage_users", _("Manage accounts and roles"))]
+        constraints = [
+            models.UniqueConstraint(fields=["employee_no"], condition=~models.Q(employee_no=""),
+                                    name="user_employee_no_unique"),
+        ]
 
     def role_codes(self) -> tuple[str, ...]:
         from oms.accounts.roles import ROLE_ORDER

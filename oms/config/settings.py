@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "oms.notifications",
     "oms.aftersales",
     "oms.payments",
+    "oms.inbox",
     "oms.web",
 ]
 
@@ -256,6 +257,26 @@ OMS_AFTER_SALES_MAX_PHOTO_BYTES = int(os.environ.get("OMS_AFTER_SALES_MAX_PHOTO_
 OMS_AFTER_SALES_WINDOW_DAYS = int(os.environ.get("OMS_AFTER_SALES_WINDOW_DAYS", "15"))
 # Who receives returned parcels, written into every return address sent to buyers (e.g. "售后组 0571-88886666").
 OMS_RETURN_CONTACT = os.environ.get("OMS_RETURN_CONTACT", "")
+
+# --- accounts, privacy, backups, timeliness (issue: accounts and approvals) ---------------------------
+# Passwords: at least this long, with letters and digits; none of the last N may be used again;
+# a change is forced at first sign-in and after this many days (0: never).
+OMS_PASSWORD_MIN_LENGTH = int(os.environ.get("OMS_PASSWORD_MIN_LENGTH", "10"))
+OMS_PASSWORD_HISTORY = int(os.environ.get("OMS_PASSWORD_HISTORY", "5"))
+OMS_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("OMS_PASSWORD_MAX_AGE_DAYS", "90"))
+# Back-office sessions end after this many idle minutes (the screen lock of §3.3).
+OMS_IDLE_TIMEOUT_MINUTES = int(os.environ.get("OMS_IDLE_TIMEOUT_MINUTES", "30"))
+# Personal data at rest: Fernet keys (urlsafe base64, 32 bytes), newest first; older ones only decrypt.
+# Embedded mode keeps a generated key in the data folder. The hash key makes the phone search index.
+OMS_PII_KEYS = [k for k in os.environ.get("OMS_PII_KEYS", "").split(",") if k.strip()]
+OMS_PII_HASH_KEY = os.environ.get("OMS_PII_HASH_KEY", "")
+# Personal data of archived orders is anonymised this many days after archiving (0: never).
+OMS_PII_RETENTION_DAYS = int(os.environ.get("OMS_PII_RETENTION_DAYS", "365"))
+# Stock adjustments moving more than this many units need an approved change request.
+OMS_STOCK_ADJUSTMENT_APPROVAL_ABOVE = int(os.environ.get("OMS_STOCK_ADJUSTMENT_APPROVAL_ABOVE", "50"))
+# Backups: where `oms backup` writes and how many the daily backup keeps.
+OMS_BACKUP_DIR = Path(os.environ.get("OMS_BACKUP_DIR", str(DATA_DIR / "backups"))).resolve()
+OMS_BACKUP_KEEP = int(os.environ.get("OMS_BACKUP_KEEP", "7"))
 
 LOGGING = {
     "version": 1,

@@ -29,8 +29,10 @@ from oms.accounts.roles import (
     VIEW_REFUNDS,
     VIEW_STOCK,
 )
+from oms.inbox.selectors import unread_count
 from oms.orders.models import Order
 from oms.orders.status import OrderStatus
+from oms.web.access import AUTHENTICATED
 from oms.web.labels import role_labels
 
 # (url name in the web namespace or an absolute path, label, permission, url names that mark it active)
@@ -64,6 +66,7 @@ NAV_ITEMS = [
     ("web:settlement", _("Settlement"), SETTLE_ORDERS, {"settlement", "settlement_day"}),
     ("web:unpaid_timeouts", _("Unpaid timeouts"), "channels.change_channel", {"unpaid_timeouts"}),
     ("/admin/", _("Accounts (admin site)"), MANAGE_USERS, set()),
+    ("web:inbox", _("Inbox"), AUTHENTICATED, {"inbox"}),
 ]
 
 
@@ -76,11 +79,14 @@ def held_label(label) -> str:
 def nav_items(user, current: str = "") -> list[dict]:
     items = []
     for target, label, perm, active_names in NAV_ITEMS:
-        if not user.has_perm(perm):
+        if perm != AUTHENTICATED and not user.has_perm(perm):
             continue
         url = target if target.startswith("/") else reverse(target)
         if target == "web:review_queue":
             label = held_label(label)
+        elif target == "web:inbox":
+            unread = unread_count(user)
+            label = f"{label} ({unread})" if unread else str(label)
         items.append({"url": url, "label": label, "active": current in active_names, "key": target})
     return items
 

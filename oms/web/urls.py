@@ -9,6 +9,7 @@ from oms.web.views import (
     entry,
     finance,
     handover,
+    inbox,
     importing,
     interceptions,
     logistics,
@@ -35,6 +36,7 @@ i18n_patterns = [path("setlang/", auth.SetLanguageView.as_view(), name="set_lang
 urlpatterns = [
     path("", auth.HomeView.as_view(), name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
+    path("inbox/", inbox.InboxView.as_view(), name="inbox"),
     path("i18n/", include(i18n_patterns)),
     path("orders/", orders.OrderListView.as_view(), name="order_list"),
     path("orders/new/", entry.OrderNewView.as_view(), name="order_new"),
