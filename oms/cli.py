@@ -81,16 +81,19 @@ def cmd_warehouses(args) -> int:
 
 def cmd_createuser(args) -> int:
     _setup_django()
-    import secrets
-
+    from oms.accounts.actor import Actor
+    from oms.accounts.passwords import generate_password
     from oms.accounts.services import create_user
 
     password = args.password
     generated = False
     if password is None and not args.no_password:
-        password = secrets.token_urlsafe(12)
+        password = generate_password()
         generated = True
-    create_user(username=args.username, role=args.role, password=password, email=args.email or "")
+    # The person must change this first password at their first sign-in (docs/accounts.md).
+    create_user(username=args.username, role=args.role, password=password, email=args.email or "",
+                full_name=args.full_name or "", employee_no=args.employee_no or "", team=args.team or "",
+                actor=Actor.system())
     print(f"created {args.username} ({args.role})" + (f", password: {password}" if generated else ""))
     return 0
 
@@ -131,6 +134,20 @@ def cmd_orders_archive(args) -> int:
     return run_archive_command(dry_run=args.dry_run, older_than_days=args.older_than_days)
 
 
+def cmd_orders_anonymise(args) -> int:
+    _setup_django()
+    from oms.orders.anonymisation import run_anonymise_command
+
+    return run_anonymise_command(dry_run=args.dry_run, older_than_days=args.older_than_days)
+
+
+def cmd_pii(args) -> int:
+    _setup_django()
+    from oms.orders.key_rotation import run_pii_command
+
+    return run_pii_command(args)
+
+
 def cmd_orders_complete_delivered(args) -> int:
     _setup_django()
     from oms.orders.completion import auto_complete_days, complete_delivered
@@ -148,11 +165,26 @@ def cmd_orders_expire_unpaid(args) -> int:
     return 0
 
 
+def cmd_timeliness_sweep(args) -> int:
+    _setup_django()
+    from oms.timeliness.sweep import sweep
+
+    print(sweep().line())
+    return 0
+
+
 def cmd_exceptions(args) -> int:
     _setup_django()
     from oms.shipping.exceptions_cli import run_exceptions_command
 
     return run_exceptions_command(args)
+
+
+def cmd_problems(args) -> int:
+    _setup_django()
+    from oms.problems.cli import run_problems_command
+
+    return run_problems_command(args)
 
 
 def cmd_tracking_poll(args) -> int:
@@ -166,6 +198,50 @@ def cmd_tracking_poll(args) -> int:
     print(f"adapters polling: {', '.join(adapters_that_poll()) or 'none'}; parcels queried: {report.packages}, "
           f"events received: {report.events}, new: {report.stored}, unmatched: {report.unmatched}")
     return 0
+
+
+def cmd_permissions_doc(args) -> int:
+    # No Django setup: the matrix is plain data in accounts.roles, so the check runs anywhere (CI, pre-commit).
+    from pathlib import Path
+
+    from oms.accounts import matrix
+
+    path = Path(args.output) if args.output else matrix.DOC_PATH
+    if args.check:
+        if matrix.is_stale(path):
+            print(f"oms: error: {path} is stale; run `oms permissions doc`", file=sys.stderr)
+            return 1
+        print(f"{path} is up to date")
+        return 0
+    print(matrix.write(path))
+    return 0
+
+
+def cmd_audit(args) -> int:
+    _setup_django()
+    from oms.audit.cli import run_audit_command
+
+    return run_audit_command(args)
+
+
+def cmd_backup(args) -> int:
+    _setup_django()
+    from oms.backup.cli import run_backup
+
+    return run_backup(args)
+
+
+def cmd_restore(args) -> int:
+    from oms.backup.cli import run_restore
+
+    return run_restore(args)  # sets the target up itself: it must not open (and create) the configured database
+
+
+def cmd_verify(args) -> int:
+    _setup_django()
+    from oms.backup.cli import run_verify
+
+    return run_verify(args)
 
 
 def cmd_bench(args) -> int:
@@ -212,12 +288,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--password", help="default: a generated one, printed once")
     s.add_argument("--no-password", action="store_true", help="API-only account (use `oms token`)")
     s.add_argument("--email")
+    s.add_argument("--full-name", help="the person's name (personal accounts, §3.1)")
+    s.add_argument("--employee-no", help="employee number (unique)")
+    s.add_argument("--team", choices=ROLE_ORDER, help="the team the person works in")
     s.set_defaults(func=cmd_createuser)
 
     s = sub.add_parser("warehouses", help="limit a person's warehouse work to some warehouses (none: all)")
     s.add_argument("username")
     s.add_argument("codes", nargs="*", metavar="WAREHOUSE")
     s.set_defaults(func=cmd_warehouses)
+
+    s = sub.add_parser("permissions", help="the permission matrix (who may do what)")
+    permissions = s.add_subparsers(dest="permissions_command", required=True, parser_class=_Parser)
+    t = permissions.add_parser("doc", help="write docs/permissions.md from the matrix in oms/accounts/roles.py")
+    t.add_argument("--check", action="store_true", help="only check: exit 1 when the file is stale")
+    t.add_argument("--output", default=None, help="another file to write or check (default: docs/permissions.md)")
+    t.set_defaults(func=cmd_permissions_doc)
 
     s = sub.add_parser("token", help="print a user's API token, creating it if needed")
     s.add_argument("username")
@@ -273,17 +359,63 @@ def build_parser() -> argparse.ArgumentParser:
     t = orders.add_parser("expire-unpaid",
                           help="cancel orders unpaid for longer than their channel's timeout (the minutely job)")
     t.set_defaults(func=cmd_orders_expire_unpaid)
+    t = orders.add_parser("anonymise", help="anonymise personal data of orders archived longer ago than "
+                                            "OMS_PII_RETENTION_DAYS (the nightly job)")
+    t.add_argument("--dry-run", action="store_true", help="only count the orders that would be anonymised")
+    t.add_argument("--older-than-days", type=int, default=None,
+                   help="orders archived more than N days ago (default: $OMS_PII_RETENTION_DAYS)")
+    t.set_defaults(func=cmd_orders_anonymise)
+
+    s = sub.add_parser("pii", help="personal data at rest: re-encrypt with the newest key")
+    pii = s.add_subparsers(dest="pii_command", required=True, parser_class=_Parser)
+    t = pii.add_parser("rotate", help="re-encrypt every order's personal data with the first key of "
+                                      "OMS_PII_KEYS and recompute the search hashes, in batches")
+    t.add_argument("--batch-size", type=int, default=500)
+    t.set_defaults(func=cmd_pii)
 
     s = sub.add_parser("exceptions", help="logistics exception tickets: open the ones due now")
     exceptions = s.add_subparsers(dest="exceptions_command", required=True, parser_class=_Parser)
     t = exceptions.add_parser("sweep", help="evaluate the rules (no update, stuck, lost…) for every shipped parcel")
     t.set_defaults(func=cmd_exceptions)
 
+    s = sub.add_parser("timeliness", help="deadlines: open, close and announce at-risk and overdue work")
+    timeliness = s.add_subparsers(dest="timeliness_command", required=True, parser_class=_Parser)
+    t = timeliness.add_parser("sweep", help="the minutely job: track new work, close finished steps, send notices")
+    t.set_defaults(func=cmd_timeliness_sweep)
+
     s = sub.add_parser("tracking", help="carrier tracking: query carriers that do not push")
     tracking = s.add_subparsers(dest="tracking_command", required=True, parser_class=_Parser)
     t = tracking.add_parser("poll", help="query the carriers of polling adapters about shipped parcels, stalest first")
     t.add_argument("--batch", type=int, default=None, help="parcels per query batch (default OMS_TRACKING_POLL_BATCH)")
     t.set_defaults(func=cmd_tracking_poll)
+
+    s = sub.add_parser("audit", help="audit log: seal new events into the hash chain, verify the chain")
+    audit = s.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
+    t = audit.add_parser("verify", help="walk the hash chain; report the first altered, removed or re-ordered event")
+    t.set_defaults(func=cmd_audit)
+    t = audit.add_parser("seal", help="give new audit events their place in the chain (the minutely job)")
+    t.set_defaults(func=cmd_audit)
+
+    s = sub.add_parser("backup", help="take a consistent online backup with a manifest (the nightly job)")
+    s.add_argument("--to", default=None, help="folder to write into (default: OMS_BACKUP_DIR)")
+    s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser("restore", help="restore a backup into an EMPTY data folder or database")
+    s.add_argument("file", help="the backup folder or its manifest.json")
+    s.add_argument("--database-url", default=None, help="an empty PostgreSQL database (PostgreSQL backups)")
+    s.add_argument("--data-dir", default=None, help="an empty data folder (SQLite backups; default: OMS_DATA_DIR)")
+    s.set_defaults(func=cmd_restore)
+
+    s = sub.add_parser("verify", help="check a (restored) database: row counts, audit chain, stock ledger")
+    s.add_argument("--manifest", default=None, help="the backup's manifest.json to compare row counts with")
+    s.set_defaults(func=cmd_verify)
+
+    s = sub.add_parser("problems", help="problem reports: escalate unacknowledged ones, raise burst incidents")
+    problems = s.add_subparsers(dest="problems_command", required=True, parser_class=_Parser)
+    t = problems.add_parser("escalate", help="escalate reports nobody acknowledged in time (the minutely job)")
+    t.set_defaults(func=cmd_problems)
+    t = problems.add_parser("detect-bursts", help="raise one incident per burst of the same problem (every 5 min)")
+    t.set_defaults(func=cmd_problems)
 
     s = sub.add_parser("bench", help="run a benchmark in a temporary data folder")
     s.add_argument("name", choices=["intake", "review", "allocation", "picking", "search", "tracking"])

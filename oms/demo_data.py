@@ -160,7 +160,9 @@ def _users() -> dict[str, User]:
     for username, role in DEMO_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = create_user(username=username, role=role, password=demo_password(username))
+            # Seeded demo accounts with published passwords: not forced to change them, so a demo starts at once.
+            user = create_user(username=username, role=role, password=demo_password(username),
+                               must_change_password=False)
         users[username] = user
     token_for(username="shop")
     return users

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from oms.accounts.actor import Actor
 from oms.accounts.roles import ROLE_ORDER
 from oms.accounts.services import create_user, token_for
+from tests import log_scanner
 
 PASSWORD = "test-pass-2026"
 
@@ -50,7 +51,8 @@ def order_payload():
 @pytest.fixture
 def make_user(db):
     def make(username: str, role: str):
-        return create_user(username=username, role=role, password=PASSWORD)
+        # Not forced to change the password at first sign-in (accounts created by an administrator are).
+        return create_user(username=username, role=role, password=PASSWORD, must_change_password=False)
 
     return make
 
@@ -99,3 +101,47 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("measured (not asserted)")
         for line in _FIGURES:
             terminalreporter.write_line(line)
+    if _LOG_FINDINGS:
+        terminalreporter.section("personal data or tokens in the logs (tests/log_scanner.py)")
+        for finding in _LOG_FINDINGS[:50]:
+            terminalreporter.write_line(log_scanner.shown(finding))
+
+
+# Log hygiene (§3.3): every record logged during the run, at every level, is kept and scanned at the
+# end; a full phone number, a token or a test street detail in any line fails the run.
+_LOG_CAPTURE = log_scanner.CapturingHandler()
+_LOG_FINDINGS: list = []
+
+
+def _attach_log_capture():
+    import logging
+
+    root = logging.getLogger()
+    if _LOG_CAPTURE in root.handlers and root.level == logging.DEBUG:
+        return
+    for handler in root.handlers:  # the console keeps its level: DEBUG is for the capture only
+        if handler.level == logging.NOTSET:
+            handler.setLevel(root.level)
+    root.setLevel(logging.DEBUG)
+    if _LOG_CAPTURE not in root.handlers:
+        root.addHandler(_LOG_CAPTURE)
+
+
+def pytest_sessionstart(session):
+    _attach_log_capture()
+
+
+@pytest.fixture(autouse=True)
+def _log_capture():
+    # Code under test may configure logging again (django.setup() in the CLI, the worker), which
+    # drops the root logger's handlers: attach the capture again before every test.
+    _attach_log_capture()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import logging
+
+    logging.getLogger().removeHandler(_LOG_CAPTURE)
+    _LOG_FINDINGS.extend(log_scanner.scan(_LOG_CAPTURE.lines))
+    if _LOG_FINDINGS and session.exitstatus == 0:
+        session.exitstatus = 1

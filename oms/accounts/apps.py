@@ -11,3 +11,5 @@ class AccountsConfig(AppConfig):
         from oms.accounts.roles import sync_roles
 
         post_migrate.connect(sync_roles, dispatch_uid="oms.sync_roles")
+
+        from oms.accounts import security_events  # noqa: F401  (connects the sign-in signal receivers)

@@ -27,6 +27,14 @@ class HasDeclaredPermission(BasePermission):
             return False
         if perm is None:
             return False
-        if perm == "authenticated":
-            return True
-        return request.user.has_perm(perm)
+        if perm != "authenticated" and not request.user.has_perm(perm):
+            return False
+        # An object outside the caller's warehouses or channels: NotFound (read) or OutOfScope (action),
+        # raised here so that the error handler gives the usual error shape.
+        from oms.accounts.actor import Actor
+        from oms.accounts.object_scope import check_route
+
+        match = request.resolver_match
+        check_route(Actor.of(request.user), route=match.route if match else "", kwargs=view.kwargs,
+                    method=request.method)
+        return True

@@ -1,4 +1,4 @@
-"""Account actions: personal accounts with one role each, and API tokens."""
+"""Account actions: personal accounts with their roles, and API tokens (back office: accounts/administration.py)."""
 
 from __future__ import annotations
 
@@ -12,26 +12,73 @@ from oms.accounts.roles import ADMIN, INTEGRATION, ROLE_ORDER
 from oms.core.errors import Conflict, ValidationFailed
 
 
+def check_roles(roles: list[str]) -> None:
+    if not roles:
+        raise ValidationFailed(_("Choose at least one role."), details={"roles": [_("This field is required.")]})
+    unknown = [r for r in roles if r not in ROLE_ORDER]
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown role %(role)r; choose one of %(roles)s.") % {"role": unknown[0], "roles": ", ".join(ROLE_ORDER)},
+            details={"role": unknown},
+        )
+
+
+def check_employee_no(employee_no: str, *, exclude_pk: int | None = None) -> None:
+    if employee_no and User.objects.filter(employee_no=employee_no).exclude(pk=exclude_pk).exists():
+        raise Conflict(_("Employee number %(no)s belongs to another account.") % {"no": employee_no},
+                       details={"employee_no": [employee_no]})
+
+
 @transaction.atomic
-def create_user(*, username: str, role: str, password: str | None = None, email: str = "") -> User:
-    """Create a personal account holding one role."""
+def create_user(
+    *, username: str, role: str = "", roles: tuple[str, ...] | list[str] = (), password: str | None = None,
+    email: str = "", full_name: str = "", employee_no: str = "", team: str = "", is_supervisor: bool = False,
+    must_change_password: bool = True, warehouse_ids: tuple[int, ...] | list[int] = (),
+    channel_ids: tuple[int, ...] | list[int] = (), actor=None,
+) -> User:
+    """Create a personal account holding one or more roles; its first password must be changed at sign-in.
+
+    With an actor (the back office, `oms createuser`) the creation is audited; the demo data and the
+    test fixtures create accounts without one.
+    """
+    from oms.accounts.actor import require
+    from oms.accounts.passwords import set_password
+    from oms.accounts.roles import MANAGE_USERS
+
+    if actor is not None:
+        require(actor, MANAGE_USERS)
     username = (username or "").strip()
     if not username:
         raise ValidationFailed(_("A username is required."), details={"username": [_("This field is required.")]})
-    if role not in ROLE_ORDER:
-        raise ValidationFailed(
-            _("Unknown role %(role)r; choose one of %(roles)s.") % {"role": role, "roles": ", ".join(ROLE_ORDER)},
-            details={"role": [role]},
-        )
+    requested = [r for r in (role, *roles) if r]
+    check_roles(requested)
+    role_list = [r for r in ROLE_ORDER if r in requested]
     if User.objects.filter(username=username).exists():
         raise Conflict(_("User %(name)r already exists.") % {"name": username}, details={"username": [username]})
-    user = User(username=username, email=email, is_staff=(role == ADMIN), all_channels=(role == INTEGRATION))
+    employee_no = (employee_no or "").strip()
+    check_employee_no(employee_no)
+    user = User(
+        username=username, email=email, is_staff=(ADMIN in role_list), all_channels=(INTEGRATION in role_list),
+        full_name=full_name.strip(), employee_no=employee_no, team=team, is_supervisor=is_supervisor,
+    )
     if password:
-        user.set_password(password)
+        set_password(user, password, must_change=must_change_password)
     else:
         user.set_unusable_password()
     user.save()
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(*Group.objects.filter(name__in=role_list))
+    if warehouse_ids:
+        user.warehouses.set(warehouse_ids)
+    if channel_ids:
+        user.channels.set(channel_ids)
+    if actor is not None:
+        from oms.audit.services import record
+
+        record(None, "user_created", actor=actor, data={
+            "username": username, "roles": role_list, "full_name": user.full_name, "employee_no": employee_no,
+            "team": team, "warehouses": sorted(user.warehouses.values_list("code", flat=True)),
+            "channels": sorted(user.channels.values_list("code", flat=True)),
+        })
     return user
 
 

@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from oms.accounts.actor import Actor, warehouse_scope
+from oms.accounts.actor import Actor, channel_scope, warehouse_scope
 from oms.accounts.roles import (
     INTEGRATION,
     RECEIVE_RETURNS,
@@ -99,7 +99,7 @@ class AfterSalesView(APIView):
         actor = Actor.of(request.user)
         scope = warehouse_scope(actor) if not actor.has(REVIEW_AFTER_SALES) else None
         qs = selectors.queue(selectors.QueueFilters(status=status, kind=kind, order_no=params.get("order_no", ""),
-                                                    warehouse_ids=scope))
+                                                    warehouse_ids=scope, channel_ids=channel_scope(actor)))
         return Response({"count": qs.count(),
                          "results": [selectors.request_data(r) for r in qs[:int(limit)]]})
 

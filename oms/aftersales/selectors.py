@@ -95,6 +95,7 @@ class QueueFilters:
     kind: str = ""
     order_no: str = ""
     warehouse_ids: frozenset[int] | None = None  # the warehouse's own parcels only
+    channel_ids: frozenset[int] | None = None  # the person's channels only (accounts.actor.channel_scope)
 
 
 def queue(filters: QueueFilters) -> QuerySet[AfterSalesRequest]:
@@ -110,15 +111,20 @@ def queue(filters: QueueFilters) -> QuerySet[AfterSalesRequest]:
         qs = qs.filter(order__order_no=filters.order_no)
     if filters.warehouse_ids is not None:
         qs = qs.filter(return_warehouse_id__in=filters.warehouse_ids)
+    if filters.channel_ids is not None:
+        qs = qs.filter(order__channel_id__in=filters.channel_ids)
     if filters.tab == Tab.DONE:
         return qs.order_by("-updated_at", "-id")
     return qs.order_by("created_at", "id")
 
 
-def tab_counts(warehouse_ids: frozenset[int] | None = None) -> dict[str, int]:
+def tab_counts(warehouse_ids: frozenset[int] | None = None,
+               channel_ids: frozenset[int] | None = None) -> dict[str, int]:
     base = AfterSalesRequest.objects.all()
     if warehouse_ids is not None:
         base = base.filter(return_warehouse_id__in=warehouse_ids)
+    if channel_ids is not None:
+        base = base.filter(order__channel_id__in=channel_ids)
     return {tab: base.filter(flt).count() for tab, flt in TAB_FILTERS.items() if tab != Tab.DONE}
 
 
@@ -186,3 +192,17 @@ def quarantine_mismatches() -> list[dict]:
                         "ledger": expected})
     out += [{"sku_id": s, "warehouse_id": w, "level": 0, "ledger": n} for (s, w), n in sums.items() if n]
     return out
+
+
+def scoped_requests(actor, qs: QuerySet[AfterSalesRequest]) -> QuerySet[AfterSalesRequest]:
+    """The after-sales requests of qs on orders of the actor's channels."""
+    from oms.accounts.actor import scope_q
+
+    return qs.filter(scope_q(actor, channel="order__channel_id"))
+
+
+def scoped_return_parcels(actor, qs: QuerySet[AfterSalesRequest]) -> QuerySet[AfterSalesRequest]:
+    """Requests of qs whose parcel comes back to one of the actor's warehouses, on orders of their channels."""
+    from oms.accounts.actor import scope_q
+
+    return qs.filter(scope_q(actor, channel="order__channel_id", warehouse="return_warehouse_id"))

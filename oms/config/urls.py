@@ -4,22 +4,25 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from oms.accounts.api import MeView
 from oms.aftersales import api as after_sales_api
+from oms.approvals import api as change_requests_api
 from oms.channels.api import ChannelOrdersView, ChannelsView
 from oms.fulfillment import api as fulfillment_api
 from oms.fulfillment import interception_api
 from oms.inventory import api as stock_api
 from oms.notifications import api as messages_api
 from oms.orders import api as orders_api
-from oms.orders import archive_api, completion_api, expiry_api, stock_choice_api
+from oms.orders import archive_api, completion_api, expiry_api, reveal_api, stock_choice_api
 from oms.orders import changes_api as order_changes_api
 from oms.orders.importing import api as import_api
 from oms.orders.review import api as review_api
 from oms.payments import api as payments_api
 from oms.payments import refund_api
+from oms.problems import api as problems_api
 from oms.shipping import api as carriers_api
 from oms.shipping import api_exceptions as exceptions_api
 from oms.shipping import api_handover as handover_api
 from oms.shipping.api_tracking import TrackingPushView
+from oms.timeliness import api as timeliness_api
 
 
 class SchemaView(SpectacularAPIView):
@@ -32,6 +35,9 @@ class DocsView(SpectacularSwaggerView):
 
 api_v1 = [
     path("me", MeView.as_view(), name="me"),
+    path("timeliness/policies/<slug:channel>", timeliness_api.DeadlinePolicyView.as_view(),
+         name="timeliness_policy"),
+    path("timeliness/<slug:team>", timeliness_api.TeamDeadlinesView.as_view(), name="timeliness_team"),
     path("tracking/push/<slug:adapter>", TrackingPushView.as_view(), name="tracking_push"),
     path("channels", ChannelsView.as_view(), name="channels"),
     path("channels/<slug:code>/orders", ChannelOrdersView.as_view(), name="channel_orders"),
@@ -60,6 +66,7 @@ api_v1 = [
     path("orders/<str:order_no>/lines/<int:line_no>", order_changes_api.LineView.as_view(), name="order_line"),
     path("orders/<str:order_no>/confirm-receipt", completion_api.ConfirmReceiptView.as_view(),
          name="order_confirm_receipt"),
+    path("orders/<str:order_no>/reveal", reveal_api.RevealPersonalDataView.as_view(), name="order_reveal"),
     path("orders/<str:order_no>/stock-choice", stock_choice_api.StockChoiceView.as_view(), name="order_stock_choice"),
     path("stock-shortages", stock_choice_api.StockShortagesView.as_view(), name="stock_shortages"),
     path("refunds", refund_api.RefundsView.as_view(), name="refunds"),
@@ -159,6 +166,24 @@ api_v1 = [
     path("after-sales/<str:number>/photos", after_sales_api.PhotosView.as_view(), name="after_sales_photos"),
     path("after-sales/<str:number>/photos/<str:photo_id>", after_sales_api.PhotoView.as_view(),
          name="after_sales_photo"),
+    path("problems", problems_api.ProblemsView.as_view(), name="problems"),
+    path("problems/review", problems_api.ReviewView.as_view(), name="problems_review"),
+    path("problems/rules", problems_api.RulesView.as_view(), name="problems_rules"),
+    path("problems/<str:number>", problems_api.ProblemView.as_view(), name="problem"),
+    path("problems/<str:number>/acknowledge", problems_api.AcknowledgeView.as_view(), name="problem_acknowledge"),
+    path("problems/<str:number>/comment", problems_api.CommentView.as_view(), name="problem_comment"),
+    path("problems/<str:number>/assign", problems_api.AssignView.as_view(), name="problem_assign"),
+    path("problems/<str:number>/resolve", problems_api.ResolveView.as_view(), name="problem_resolve"),
+    path("problems/<str:number>/close", problems_api.CloseView.as_view(), name="problem_close"),
+    path("problems/<str:number>/reopen", problems_api.ReopenView.as_view(), name="problem_reopen"),
+    path("change-requests", change_requests_api.ChangeRequestsView.as_view(), name="change_requests"),
+    path("change-requests/<str:number>", change_requests_api.ChangeRequestView.as_view(), name="change_request"),
+    path("change-requests/<str:number>/approve", change_requests_api.ApproveChangeView.as_view(),
+         name="change_request_approve"),
+    path("change-requests/<str:number>/reject", change_requests_api.RejectChangeView.as_view(),
+         name="change_request_reject"),
+    path("change-requests/<str:number>/withdraw", change_requests_api.WithdrawChangeView.as_view(),
+         name="change_request_withdraw"),
 ]
 
 urlpatterns = [

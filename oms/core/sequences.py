@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.db import connection
 
-KNOWN_SEQUENCES = ("order_no", "pick_list_no", "handover_no", "exception_no", "refund_no", "after_sales_no")
+KNOWN_SEQUENCES = ("order_no", "pick_list_no", "handover_no", "exception_no", "refund_no", "after_sales_no",
+                   "problem_no", "change_request_no")
 
 
 def pg_sequence_name(name: str) -> str:

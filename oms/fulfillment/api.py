@@ -33,6 +33,7 @@ from oms.fulfillment.selectors import (
 from oms.fulfillment.services import allocate_order, set_allocation_strategy
 from oms.fulfillment.strategy import AllocationStrategy
 from oms.inventory.models import Warehouse
+from oms.orders.personal_data import mask_name
 from oms.orders.selectors import order_detail
 from oms.orders.serializers import OrderDetailSerializer
 from oms.shipping.handover import assign_waybills
@@ -239,7 +240,7 @@ class MergeCandidatesView(APIView):
         groups = merging.merge_candidates(warehouse.pk if warehouse else None,
                                           scope=warehouse_scope(Actor.of(request.user)))
         return Response({"groups": [{
-            "warehouse": g[0].warehouse.code, "recipient": g[0].order.ship_name,
+            "warehouse": g[0].warehouse.code, "recipient": mask_name(g[0].order.ship_name),
             "packages": [{"number": p.number, "order_no": p.order.order_no} for p in g]} for g in groups]})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from oms.accounts.actor import Actor, warehouse_scope
+from oms.accounts.actor import Actor
 from oms.fulfillment.models import Interception, InterceptionStatus, PickListLine
 
 
@@ -18,9 +18,8 @@ def interceptions(*, actor: Actor | None = None, status: str = InterceptionStatu
         query = query.filter(status=status)
     if warehouse:
         query = query.filter(package__warehouse__code=warehouse)
-    scope = warehouse_scope(actor) if actor is not None else None
-    if scope is not None:
-        query = query.filter(package__warehouse_id__in=scope)
+    if actor is not None:
+        query = scoped_interceptions(actor, query)
     return query
 
 
@@ -50,3 +49,10 @@ def as_data(items: list[Interception]) -> list[dict]:
         "handover_list": i.package.handover_list.number if i.package.handover_list_id else None,
         "bins": bins.get(i.package_id, []),
     } for i in items]
+
+
+def scoped_interceptions(actor, qs):
+    """The interceptions of qs for packages in the actor's warehouses and orders of their channels."""
+    from oms.accounts.actor import scope_q
+
+    return qs.filter(scope_q(actor, channel="order__channel_id", warehouse="package__warehouse_id"))

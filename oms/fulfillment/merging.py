@@ -129,11 +129,12 @@ def mergeable_orders(order_ids: list[int]) -> set[int]:
     Looks only at waiting packages to the same phone numbers, so a page of orders costs two queries.
     """
     waiting = _waiting()
-    phones = set(waiting.filter(order_id__in=order_ids).values_list("order__ship_phone", flat=True))
+    # Phones are encrypted at rest: the keyed hash finds the same number (orders/personal_data.py).
+    phones = set(waiting.filter(order_id__in=order_ids).values_list("order__ship_phone_hash", flat=True)) - {""}
     if not phones:
         return set()
     by_key: dict[tuple, list[Package]] = defaultdict(list)
-    for package in waiting.filter(order__ship_phone__in=phones):
+    for package in waiting.filter(order__ship_phone_hash__in=phones):
         key = merge_key(package)
         if key is not None:
             by_key[key].append(package)

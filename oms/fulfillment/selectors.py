@@ -88,3 +88,17 @@ def require_package_scope(numbers: list[str], actor) -> None:
 
     for warehouse_id in set(Package.objects.filter(number__in=numbers).values_list("warehouse_id", flat=True)):
         require_warehouse(actor, warehouse_id)
+
+
+def scoped_packages(actor, qs):
+    """The packages of qs in the actor's warehouses and of orders of their channels."""
+    from oms.accounts.actor import scope_q
+
+    return qs.filter(scope_q(actor, channel="order__channel_id", warehouse="warehouse_id"))
+
+
+def scoped_pick_lists(actor, qs):
+    """The pick lists of qs in the actor's warehouses."""
+    from oms.accounts.actor import scope_q
+
+    return qs.filter(scope_q(actor, warehouse="warehouse_id"))

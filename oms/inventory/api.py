@@ -13,7 +13,7 @@ from oms.accounts.actor import Actor
 from oms.accounts.roles import ADJUST_STOCK, MANAGE_CATALOGUE, RECEIVE_STOCK, VIEW_STOCK
 from oms.channels.mapping import map_platform_sku
 from oms.core.errors import ValidationFailed
-from oms.inventory import catalogue, services
+from oms.inventory import catalogue, selectors, services
 from oms.inventory.models import MovementKind, StockLevel, StockMovement
 
 PAGE = 200
@@ -77,7 +77,8 @@ class StockLevelsView(APIView):
         OpenApiParameter("low", bool, description="only levels at or below the SKU's low-stock threshold"),
     ])
     def get(self, request):
-        levels = StockLevel.objects.select_related("sku", "warehouse").order_by("sku__code", "warehouse__priority")
+        levels = selectors.scoped_stock(Actor.of(request.user), StockLevel.objects.all())
+        levels = levels.select_related("sku", "warehouse").order_by("sku__code", "warehouse__priority")
         q = request.query_params
         if q.get("warehouse"):
             levels = levels.filter(warehouse__code=q["warehouse"])
@@ -97,7 +98,8 @@ class MovementsView(APIView):
         OpenApiParameter("before_id", int, description="page backwards: rows older than this id"),
     ], description="The stock ledger, newest first.")
     def get(self, request):
-        rows = StockMovement.objects.select_related("sku", "warehouse", "order").order_by("-id")
+        rows = selectors.scoped_stock(Actor.of(request.user), StockMovement.objects.all())
+        rows = rows.select_related("sku", "warehouse", "order").order_by("-id")
         q = request.query_params
         for param, field in (("sku", "sku__code"), ("warehouse", "warehouse__code"), ("kind", "kind")):
             if q.get(param):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from oms.core.models import TimeStampedModel
+from oms.core.no_delete import NoDeleteMixin
 
 
 class Sku(TimeStampedModel):
@@ -153,7 +154,7 @@ class MovementKind(models.TextChoices):
     RETURN = "return", _("Return")
 
 
-class StockMovement(models.Model):
+class StockMovement(NoDeleteMixin, models.Model):
     """One row of the stock ledger: every change of on-hand or reserved, never edited.
 
     For each SKU and warehouse the sums of the deltas equal the stock level at all times

@@ -37,9 +37,10 @@ def _sku_search(search: str, prefix: str = "") -> Q:
     )
 
 
-def stock_levels(filters: StockFilters) -> QuerySet[StockLevel]:
+def stock_levels(filters: StockFilters, actor=None) -> QuerySet[StockLevel]:
     """Stock levels with `available_units` and `low` annotated, by SKU code then warehouse priority."""
-    qs = StockLevel.objects.select_related("sku", "warehouse").annotate(
+    base = StockLevel.objects.all() if actor is None else scoped_stock(actor, StockLevel.objects.all())
+    qs = base.select_related("sku", "warehouse").annotate(
         available_units=F("on_hand") - F("reserved"),
     ).annotate(
         low=ExpressionWrapper(Q(available_units__lte=F("sku__low_stock_threshold")), output_field=BooleanField()),
@@ -82,9 +83,10 @@ class MovementFilters:
     kind: str = ""
 
 
-def sku_movements(sku: Sku, filters: MovementFilters) -> QuerySet[StockMovement]:
-    """The SKU's ledger rows, newest first."""
-    qs = StockMovement.objects.filter(sku=sku).select_related("warehouse", "order").only(
+def sku_movements(sku: Sku, filters: MovementFilters, actor=None) -> QuerySet[StockMovement]:
+    """The SKU's ledger rows (in the actor's warehouses when given), newest first."""
+    base = StockMovement.objects.all() if actor is None else scoped_stock(actor, StockMovement.objects.all())
+    qs = base.filter(sku=sku).select_related("warehouse", "order").only(
         "id", "kind", "on_hand_delta", "reserved_delta", "on_hand_after", "reserved_after", "reason", "reference",
         "actor_username", "at", "warehouse__code", "warehouse__name", "order__order_no",
     )
@@ -95,9 +97,10 @@ def sku_movements(sku: Sku, filters: MovementFilters) -> QuerySet[StockMovement]
     return qs.order_by("-id")
 
 
-def sku_stock(sku: Sku) -> list[StockLevel]:
-    """The SKU's stock level in each warehouse that holds a row for it."""
-    return list(StockLevel.objects.filter(sku=sku).select_related("warehouse")
+def sku_stock(sku: Sku, actor=None) -> list[StockLevel]:
+    """The SKU's stock level in each warehouse that holds a row for it (the actor's warehouses when given)."""
+    base = StockLevel.objects.all() if actor is None else scoped_stock(actor, StockLevel.objects.all())
+    return list(base.filter(sku=sku).select_related("warehouse")
                 .order_by("warehouse__priority", "warehouse__code"))
 
 
@@ -151,3 +154,10 @@ def sku_mappings(*, channel: str = "", search: str = "") -> QuerySet[ChannelSkuM
         qs = qs.filter(Q(platform_sku__icontains=search) | Q(sku__code__icontains=search)
                        | Q(sku__name__icontains=search))
     return qs.order_by("channel_id", "platform_sku")
+
+
+def scoped_stock(actor, qs):
+    """Stock levels or movements of qs in the actor's warehouses."""
+    from oms.accounts.actor import scope_q
+
+    return qs.filter(scope_q(actor, warehouse="warehouse_id"))

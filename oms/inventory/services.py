@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.accounts.actor import Actor, require, require_warehouse
 from oms.accounts.roles import ADJUST_STOCK, RECEIVE_STOCK
@@ -94,16 +96,33 @@ def receive_stock(*, sku_code: str, warehouse_code: str, quantity: int, actor: A
 
 
 @transaction.atomic
-def adjust_stock(*, sku_code: str, warehouse_code: str, delta: int, reason: str, actor: Actor) -> StockLevel:
-    """Correct the on-hand count (stock take, damage, loss) with a reason; never below what is reserved."""
+def adjust_stock(*, sku_code: str, warehouse_code: str, delta: int, reason: str, actor: Actor,
+                 change_request: str = "") -> StockLevel:
+    """Correct the on-hand count (stock take, damage, loss) with a reason; never below what is reserved.
+
+    Above OMS_STOCK_ADJUSTMENT_APPROVAL_ABOVE units only an approved change request (its number in
+    `change_request`, passed by oms.approvals) may adjust; while one is pending for the same SKU and
+    warehouse, direct adjustments are refused.
+    """
+    from oms.approvals import guards  # approvals imports this module
+
     require(actor, ADJUST_STOCK)
     if not reason.strip():
         raise ReasonRequired(details={"reason": reason})
     if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0:
         raise InvalidQuantity(details={"delta": delta})
+    threshold = settings.OMS_STOCK_ADJUSTMENT_APPROVAL_ABOVE
+    if abs(delta) > threshold and not change_request:
+        raise guards.ApprovalRequired(
+            _("Adjustments of more than %(n)d units need an approved change request.") % {"n": threshold},
+            details={"delta": delta, "threshold": threshold})
     sku, warehouse = _sku(sku_code), _warehouse(warehouse_code)
     require_warehouse(actor, warehouse.pk)
     level = _locked_level(sku, warehouse)
+    if change_request:
+        guards.require_approving(number=change_request, sku_id=sku.pk, warehouse_id=warehouse.pk, delta=delta)
+    else:
+        guards.refuse_if_pending(sku_id=sku.pk, warehouse_id=warehouse.pk)
     if level.on_hand + delta < level.reserved:
         raise StockWouldGoNegative(details={
             "sku": sku.code, "warehouse": warehouse.code, "on_hand": level.on_hand,
@@ -111,7 +130,8 @@ def adjust_stock(*, sku_code: str, warehouse_code: str, delta: int, reason: str,
         })
     level.on_hand += delta
     level.save(update_fields=["on_hand", "updated_at"])
-    _movement(level, kind=MovementKind.ADJUSTMENT, on_hand_delta=delta, actor=actor, reason=reason.strip()[:200]).save()
+    _movement(level, kind=MovementKind.ADJUSTMENT, on_hand_delta=delta, actor=actor, reason=reason.strip()[:200],
+              reference=change_request[:64]).save()
     if delta > 0:
         enqueue("stock.available", {"sku_id": sku.pk, "warehouse_id": warehouse.pk})
     return level

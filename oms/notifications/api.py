@@ -110,7 +110,7 @@ class MessagesView(APIView):
         filters = selectors.MessageFilters.parse(request.query_params)
         page = _int_param(request, "page", 1, 10**6)
         size = _int_param(request, "page_size", 50, MAX_PAGE_SIZE)
-        qs = selectors.message_list(filters)
+        qs = selectors.message_list(filters, Actor.of(request.user))
         return Response({
             "count": qs.count(), "page": page, "page_size": size,
             "results": MessageSerializer(qs[(page - 1) * size: page * size], many=True).data,

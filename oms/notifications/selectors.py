@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from oms.channels.models import Channel
@@ -47,8 +47,14 @@ class MessageFilters:
         return cls(**values)
 
 
-def message_list(filters: MessageFilters) -> QuerySet[Message]:
+def message_list(filters: MessageFilters, actor=None) -> QuerySet[Message]:
     qs = Message.objects.select_related("order", "created_by").order_by("-created_at", "-id")
+    if actor is not None:  # messages about orders of the actor's channels (and those about no order)
+        from oms.accounts.actor import channel_scope
+
+        channels = channel_scope(actor)
+        if channels is not None:
+            qs = qs.filter(Q(order__isnull=True) | Q(order__channel_id__in=channels))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.medium:

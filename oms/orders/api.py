@@ -91,7 +91,8 @@ LIST_PARAMS = [
         ("status", "order status code"), ("channel", "channel code"),
         ("date_from", "placed on or after (YYYY-MM-DD, Asia/Shanghai)"), ("date_to", "placed on or before"),
         ("order_no", "order number or its beginning"), ("external_id", "the channel's order id"),
-        ("phone", "customer or recipient phone"), ("recipient", "part of the recipient's name"),
+        ("phone", "customer or recipient phone, the full number (found through a keyed hash)"),
+        ("recipient", "the recipient's full name (names are encrypted at rest: no partial match)"),
         ("entry_check", "awaiting / returned / confirmed"),
         ("archived", "1: include archived orders (needs the archive permission)"),
     ]
@@ -119,8 +120,9 @@ class OrdersView(APIView):
             filters = replace(filters, include_archived=True)
         page = _int_param(request, "page", 1, 10**6)
         size = _int_param(request, "page_size", 50, MAX_PAGE_SIZE)
-        qs = selectors.order_list(filters)
-        counts = selectors.status_counts(filters)
+        actor = Actor.of(request.user)
+        qs = selectors.order_list(filters, actor)
+        counts = selectors.status_counts(filters, actor)
         rows = qs[(page - 1) * size: page * size]
         return Response({
             "count": selectors.total_from_counts(counts, filters), "page": page, "page_size": size,

@@ -52,7 +52,7 @@ class ArchiveOrdersView(APIView):
         query = archive_query(request)
         page = _int_param(request, "page", 1, 10**6)
         size = _int_param(request, "page_size", 50, MAX_PAGE_SIZE)
-        qs = archived_orders(query)
+        qs = archived_orders(query, Actor.of(request.user))
         count, more = capped_count(qs)
         rows = qs[(page - 1) * size: page * size]
         return Response({"count": count, "more": more, "page": page, "page_size": size,

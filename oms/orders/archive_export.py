@@ -7,7 +7,9 @@ The tables, the same in both formats:
   Tracking          one row per tracking event of those packages
   Timeline          one row per audit event of the orders (who, role, when, what, changes)
 In CSV the four tables follow each other, each after a title row and separated by an empty row.
-Every export is recorded as an audit event without an order (action "archive_exported").
+Every export is recorded as an audit event without an order (action "archive_exported": what, the
+filters with the phone masked, the row count). Names, phones and addresses are masked as on screen
+(docs/privacy.md); the timeline's old → new values of personal fields too.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from oms.accounts.roles import VIEW_ARCHIVE
 from oms.audit.services import record
 from oms.core.errors import ValidationFailed
 from oms.orders.archive_selectors import MAX_EXPORT, ArchiveQuery, archived_orders, with_lifecycle
+from oms.orders.personal_data import mask_phone, mask_value_change, masked_contact
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FORMATS = ("csv", "xlsx")
@@ -43,9 +46,11 @@ def export_tables(orders) -> list[tuple[str, list[str], list[list]]]:
     """(title, header, rows) of the four tables for these orders (prefetched with_lifecycle)."""
     lines, packages, tracking, timeline = [], [], [], []
     for o in orders:
+        masked = masked_contact(o)
         order_cells = [
             o.order_no, o.channel.code, o.external_id or "", o.get_status_display(), _t(o.placed_at),
-            o.customer_name, o.customer_phone, o.ship_name, o.ship_phone, o.full_address,
+            masked["customer_name"], masked["customer_phone"], masked["ship_name"], masked["ship_phone"],
+            masked["full_address"],
             _m(o.goods_total), _m(o.shipping_fee), _m(o.discount_total), _m(o.payable_amount), _m(o.paid_amount),
             o.get_payment_method_display(), o.get_payment_status_display(), _t(o.paid_at), o.transaction_id,
             _t(o.shipped_at), _t(o.delivered_at), _t(o.completed_at), _t(o.settled_at), _t(o.archived_at),
@@ -62,7 +67,8 @@ def export_tables(orders) -> list[tuple[str, list[str], list[list]]]:
                                  ev.location, ev.description])
         for ev in o.events.all():
             timeline.append([o.order_no, _t(ev.at), ev.actor_username, ev.actor_roles, ev.action,
-                             json.dumps(ev.changes, ensure_ascii=False) if ev.changes else "", ev.reason, ev.note])
+                             json.dumps({k: mask_value_change(k, v) for k, v in ev.changes.items()}, ensure_ascii=False)
+                             if ev.changes else "", ev.reason, ev.note])
     return [
         (_("Orders and lines"), [
             _("Order number"), _("Channel"), _("External order id"), _("Status"), _("Placed at"),
@@ -117,7 +123,7 @@ def export_archive(*, query: ArchiveQuery, fmt: str, actor: Actor) -> tuple[byte
     require(actor, VIEW_ARCHIVE)
     if fmt not in FORMATS:
         raise ValidationFailed(message=_("Export as csv or xlsx."), details={"format": [_("Use csv or xlsx.")]})
-    orders = list(with_lifecycle(archived_orders(query))[: MAX_EXPORT + 1])
+    orders = list(with_lifecycle(archived_orders(query, actor))[: MAX_EXPORT + 1])
     if len(orders) > MAX_EXPORT:
         raise ValidationFailed(
             message=_("More than %(n)s orders match; narrow the search to export them.") % {"n": MAX_EXPORT},
@@ -126,7 +132,8 @@ def export_archive(*, query: ArchiveQuery, fmt: str, actor: Actor) -> tuple[byte
     tables = export_tables(orders)
     content = _xlsx(tables) if fmt == "xlsx" else _csv(tables)
     record(None, EXPORTED, actor=actor, data={
-        "format": fmt, "orders": len(orders), "order_no": query.order_no, "phone": query.phone,
+        "what": "archived_orders", "rows": sum(len(rows) for _title, _header, rows in tables[:1]),
+        "format": fmt, "orders": len(orders), "order_no": query.order_no, "phone": mask_phone(query.phone or ""),
         "date_from": query.date_from.isoformat() if query.date_from else "",
         "date_to": query.date_to.isoformat() if query.date_to else "",
     })

@@ -12,7 +12,8 @@ from oms.audit.models import AuditEvent
 from oms.core.errors import ValidationFailed
 from oms.fulfillment.models import Package, PackageLine
 from oms.orders.models import Order
-from oms.orders.selectors import _day_start, prefix_filter
+from oms.orders.personal_data import phone_hash
+from oms.orders.selectors import _day_start, prefix_filter, scoped_orders
 
 MAX_EXPORT = 5000  # orders in one export; a narrower search gets the rest
 COUNT_CAP = 1000  # the result count stops here ("1000+"): counting a million rows per page is not worth it
@@ -41,14 +42,17 @@ class ArchiveQuery:
                                    details={"date_to": [_("The end date is before the start date.")]})
 
 
-def archived_orders(query: ArchiveQuery) -> QuerySet[Order]:
-    """Archived orders matching every given criterion, the most recently placed first."""
+def archived_orders(query: ArchiveQuery, actor=None) -> QuerySet[Order]:
+    """Archived orders matching every given criterion (within the actor's scopes), the most recently placed first."""
     query.check()
     qs = Order.objects.filter(archived_at__isnull=False)
+    if actor is not None:
+        qs = scoped_orders(actor, qs)
     if query.order_no:
         qs = qs.filter(prefix_filter("order_no", query.order_no))
     if query.phone:
-        qs = qs.filter(Q(customer_phone=query.phone) | Q(ship_phone=query.phone))
+        key = phone_hash(query.phone)  # encrypted at rest: the keyed hash finds the full number
+        qs = qs.filter(Q(customer_phone_hash=key) | Q(ship_phone_hash=key))
     if query.date_from:
         qs = qs.filter(placed_at__gte=_day_start(query.date_from))
     if query.date_to:

@@ -31,6 +31,7 @@ from oms.geo.divisions import check_address, province_name
 from oms.orders.entry import lock_order
 from oms.orders.intake.validation import _storable
 from oms.orders.models import Order
+from oms.orders.personal_data import masked_changes, masked_fields
 from oms.orders.review.facts import rule_settings
 from oms.orders.review.messages import ADDRESS_PROBLEMS, PHONE_PROBLEMS
 from oms.orders.review.rules import RULES, phone_kind
@@ -230,7 +231,7 @@ def change_address(*, order_no: str, actor: Actor, address: dict, note: str = ""
         data["reallocated_from"] = {p.number: problems[p.pk] for p in packages if problems[p.pk]}
         cancel_packages(order)
         reallocated = True
-    record(order, "address_changed", actor=actor, changes=changes, note=note[:2000], data=data)
+    record(order, "address_changed", actor=actor, changes=masked_changes(changes), note=note[:2000], data=data)
     if reallocated:
         allocate_locked(order, actor=actor)  # records order_allocated or allocation_failed itself
     review = review_locked(order, actor=actor, trigger="address_change") if order.status in REVIEWABLE else None
@@ -280,5 +281,5 @@ def request_redirection(*, order_no: str, actor: Actor, address: dict, note: str
     tickets = sorted(numbers + [t.number for t in open_ones.values()])
     record(order, "redirection_requested", actor=actor, note=note[:2000], reason="redirect", data={
         "tickets": tickets, "packages": [p.number for p in on_road],
-        "address": after, "owner": owner.username if owner else ""})
+        "address": masked_fields(after), "owner": owner.username if owner else ""})
     return Redirection(order=order, tickets=tickets)

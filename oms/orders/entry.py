@@ -14,12 +14,14 @@ from oms.accounts.roles import CHECK_ENTRIES, ENTER_ORDERS
 from oms.audit.services import diff, record
 from oms.channels.selectors import resolve_skus
 from oms.core.errors import Conflict, ValidationFailed
+from oms.core.no_delete import discard_uncommitted_lines
 from oms.notifications.outbox import enqueue
 from oms.orders.errors import NotADraft, OrderNotFound, SelfCheckNotAllowed
 from oms.orders.intake.building import build_order, save_built
 from oms.orders.intake.command import IntakeCommand
 from oms.orders.models import EntryCheck, Order, OrderDiscount, OrderLine
 from oms.orders.numbering import next_order_no
+from oms.orders.personal_data import masked_changes
 from oms.orders.status import OrderSource, OrderStatus, check_transition, intake_status
 
 EDITABLE_FIELDS = (
@@ -112,8 +114,9 @@ def edit_draft(*, order_no: str, command: IntakeCommand, actor: Actor) -> Order:
             _("An order with this channel and external id exists already."),
             details={"external_id": [command.external_id]},
         ) from None
-    OrderLine.objects.filter(order=order).delete()
-    OrderDiscount.objects.filter(order=order).delete()
+    # A draft's lines are replaced whole; the draft_edited event below keeps old → new.
+    discard_uncommitted_lines(OrderLine.objects.filter(order=order))
+    discard_uncommitted_lines(OrderDiscount.objects.filter(order=order))
     for line in built.lines:
         line.order = order
     OrderLine.objects.bulk_create(built.lines)
@@ -122,7 +125,7 @@ def edit_draft(*, order_no: str, command: IntakeCommand, actor: Actor) -> Order:
     OrderDiscount.objects.bulk_create(built.discounts)
     if previous_check != EntryCheck.AWAITING:
         changes["entry_check"] = [previous_check, EntryCheck.AWAITING]
-    record(order, "draft_edited", actor=actor, changes=changes)
+    record(order, "draft_edited", actor=actor, changes=masked_changes(changes))
     return order
 
 

@@ -28,6 +28,7 @@ from oms.aftersales.status import RefundCause
 from oms.audit.services import record
 from oms.core.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from oms.core.money import ZERO
+from oms.core.no_delete import discard_uncommitted_lines
 from oms.fulfillment.models import Package, PackageStatus
 from oms.inventory import services as stock
 from oms.inventory.models import Sku
@@ -126,6 +127,9 @@ def _edit(order_no: str, actor: Actor, action: str, note: str, change: Callable[
 
     require(actor, CHANGE_BEFORE_SHIPMENT)
     order = lock_order(order_no)
+    from oms.approvals.guards import refuse_if_pending  # approvals imports orders
+
+    refuse_if_pending(order=order, family="money")  # an amounts/payment change request waits for approval
     live = Package.objects.filter(order=order).exclude(status=PackageStatus.CANCELLED).exists()
     if order.status not in EDITABLE or live:
         raise LinesNotEditable(
@@ -259,7 +263,7 @@ def remove_line(*, order_no: str, line_no: int, actor: Actor, note: str = "") ->
                 or line.after_sales_lines.exists()):
             raise LineHasHistory(details={"line_no": line_no})
         removed = _line_data(line)
-        line.delete()
+        discard_uncommitted_lines(OrderLine.objects.filter(pk=line.pk))  # the event below keeps it
         return {"line": line_no, "removed": removed}
 
     return _edit(order_no, actor, "order_line_removed", note, change)

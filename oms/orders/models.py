@@ -4,8 +4,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from oms.aftersales.status import AfterSalesStatus
+from oms.core.encrypted_fields import EncryptedTextField
 from oms.core.models import TimeStampedModel
 from oms.core.money import MoneyField
+from oms.core.no_delete import NoDeleteMixin
 from oms.orders.status import (
     DiscountKind,
     InvoiceType,
@@ -24,7 +26,7 @@ class EntryCheck(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
 
 
-class Order(TimeStampedModel):
+class Order(NoDeleteMixin, TimeStampedModel):
     order_no = models.CharField(_("order number"), max_length=20, unique=True)
     channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="orders")
     external_id = models.CharField(_("external order id"), max_length=64, null=True, blank=True)
@@ -32,16 +34,19 @@ class Order(TimeStampedModel):
     status = models.CharField(_("status"), max_length=24, choices=OrderStatus.choices, db_index=True)
     placed_at = models.DateTimeField(_("placed at"), db_index=True)
 
-    customer_name = models.CharField(_("customer name"), max_length=100)
-    customer_phone = models.CharField(_("customer phone"), max_length=32, db_index=True)
-    customer_email = models.EmailField(_("customer email"), blank=True)
+    # Personal data is encrypted at rest (docs/privacy.md); phones and the recipient's name are
+    # found through keyed hashes kept in step by save() (oms/orders/personal_data.py).
+    # max_length: the limit on the plain value (forms, corrections); the column is text.
+    customer_name = EncryptedTextField(_("customer name"), max_length=100)
+    customer_phone = EncryptedTextField(_("customer phone"), max_length=32)
+    customer_email = EncryptedTextField(_("customer email"), max_length=254, blank=True)
 
-    ship_name = models.CharField(_("recipient"), max_length=100)
-    ship_phone = models.CharField(_("recipient phone"), max_length=32, db_index=True)
+    ship_name = EncryptedTextField(_("recipient"), max_length=100)
+    ship_phone = EncryptedTextField(_("recipient phone"), max_length=32)
     ship_province = models.CharField(_("province"), max_length=32)
     ship_city = models.CharField(_("city"), max_length=32)
     ship_district = models.CharField(_("district"), max_length=32, blank=True)
-    ship_detail = models.CharField(_("address detail"), max_length=255)
+    ship_detail = EncryptedTextField(_("address detail"), max_length=255)
     ship_postcode = models.CharField(_("postcode"), max_length=12, blank=True)
 
     goods_total = MoneyField(_("goods total"))
@@ -88,6 +93,11 @@ class Order(TimeStampedModel):
     # Hash of what the channel said about the order besides payment and cancellation;
     # a re-push with another hash is refused (external_order_changed).
     content_hash = models.CharField(max_length=64, blank=True)
+    customer_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    ship_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    ship_name_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Set when the retention sweep replaced the personal data of this archived order (anonymisation.py).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-placed_at", "-id"]
@@ -108,6 +118,7 @@ class Order(TimeStampedModel):
             ("view_archive", _("Search and export archived orders")),
             ("change_before_shipment", _("Change address, phone or lines of an order before shipment")),
             ("record_stock_choice", _("Record the buyer's choice when stock is short")),
+            ("reveal_personal_data", _("Reveal an order's full phone numbers and address (audited)")),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -138,13 +149,9 @@ class Order(TimeStampedModel):
             # would otherwise read every working row from the table (channel, part of a name).
             models.Index(fields=["channel", "status"], condition=Q(archived_at__isnull=True),
                          name="order_work_channel_status"),
-            models.Index(fields=["status", "ship_name"], condition=Q(archived_at__isnull=True),
+            models.Index(fields=["status", "ship_name_hash"], condition=Q(archived_at__isnull=True),
                          name="order_work_status_recipient"),
-            # The archive: by phone and by date (by number: the unique order_no index).
-            models.Index(fields=["customer_phone"], condition=Q(archived_at__isnull=False),
-                         name="order_arch_customer_phone"),
-            models.Index(fields=["ship_phone"], condition=Q(archived_at__isnull=False),
-                         name="order_arch_ship_phone"),
+            # The archive: by date (by phone: the phone hash indexes; by number: the unique order_no index).
             models.Index(fields=["-placed_at", "-id"], condition=Q(archived_at__isnull=False),
                          name="order_arch_placed"),
             # What the archiving job looks for: finished orders not yet archived, oldest first.
@@ -156,12 +163,23 @@ class Order(TimeStampedModel):
     def __str__(self) -> str:
         return self.order_no
 
+    def save(self, *args, **kwargs):
+        # The search hashes follow the plain values on every save, also a save of a few fields.
+        from oms.orders.personal_data import search_hashes
+
+        for name, value in search_hashes(self).items():
+            setattr(self, name, value)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"customer_phone", "ship_phone", "ship_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "customer_phone_hash", "ship_phone_hash", "ship_name_hash"}
+        super().save(*args, **kwargs)
+
     @property
     def full_address(self) -> str:
         return f"{self.ship_province}{self.ship_city}{self.ship_district}{self.ship_detail}"
 
 
-class OrderLine(models.Model):
+class OrderLine(NoDeleteMixin, models.Model):
     """One ordered item; name, spec and price are snapshots taken at intake."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -187,7 +205,7 @@ class OrderLine(models.Model):
         ]
 
 
-class OrderDiscount(models.Model):
+class OrderDiscount(NoDeleteMixin, models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="discounts")
     kind = models.CharField(_("kind"), max_length=16, choices=DiscountKind.choices)
     code = models.CharField(_("code"), max_length=64, blank=True)

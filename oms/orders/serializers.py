@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from oms.audit.models import AuditEvent
 from oms.orders.models import Order, OrderDiscount, OrderLine
+from oms.orders.personal_data import mask_detail, mask_email, mask_name, mask_phone, mask_value_change
 
 
 @extend_schema_field({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "59.00"})
@@ -16,6 +17,17 @@ class MoneyString(serializers.Field):
 
     def to_internal_value(self, data):  # documentation-only serializers use this for input
         return data
+
+
+class Masked(serializers.CharField):
+    """Personal data as every API response shows it: masked (the full value: POST …/reveal, audited)."""
+
+    def __init__(self, mask, **kwargs):
+        self.mask = mask
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return self.mask(value or "")
 
 
 class LineSerializer(serializers.ModelSerializer):
@@ -44,15 +56,24 @@ class EventSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="actor_username")
     role = serializers.CharField(source="actor_roles")
 
+    changes = serializers.SerializerMethodField()
+
     class Meta:
         model = AuditEvent
         fields = ["id", "action", "user", "role", "at", "changes", "reason", "note", "data"]
+
+    def get_changes(self, event) -> dict:
+        # An address change keeps old → new values in the timeline; they are masked like the order's own.
+        return {field: mask_value_change(field, pair) for field, pair in (event.changes or {}).items()}
 
 
 class OrderSummarySerializer(serializers.ModelSerializer):
     channel = serializers.CharField(source="channel.code")
     payable_amount = MoneyString()
     paid_amount = MoneyString()
+    customer_name = Masked(mask_name)
+    ship_name = Masked(mask_name)
+    ship_phone = Masked(mask_phone)
 
     class Meta:
         model = Order
@@ -64,18 +85,18 @@ class OrderSummarySerializer(serializers.ModelSerializer):
 
 
 class CustomerSerializer(serializers.Serializer):
-    name = serializers.CharField(source="customer_name")
-    phone = serializers.CharField(source="customer_phone")
-    email = serializers.CharField(source="customer_email", allow_blank=True)
+    name = Masked(mask_name, source="customer_name")
+    phone = Masked(mask_phone, source="customer_phone")
+    email = Masked(mask_email, source="customer_email", allow_blank=True)
 
 
 class AddressSerializer(serializers.Serializer):
-    name = serializers.CharField(source="ship_name")
-    phone = serializers.CharField(source="ship_phone")
+    name = Masked(mask_name, source="ship_name")
+    phone = Masked(mask_phone, source="ship_phone")
     province = serializers.CharField(source="ship_province")
     city = serializers.CharField(source="ship_city")
     district = serializers.CharField(source="ship_district", allow_blank=True)
-    detail = serializers.CharField(source="ship_detail")
+    detail = Masked(mask_detail, source="ship_detail")
     postcode = serializers.CharField(source="ship_postcode", allow_blank=True)
 
 

@@ -217,7 +217,7 @@ class Shortage:
 QUEUE_LIMIT = 500
 
 
-def shortage_queue(*, limit: int = QUEUE_LIMIT, order_ids: list[int] | None = None) -> list[Shortage]:
+def shortage_queue(*, limit: int = QUEUE_LIMIT, order_ids: list[int] | None = None, actor=None) -> list[Shortage]:
     """Orders held for stock and orders whose rest waits for stock, oldest first, with missing units per line.
 
     A fixed number of queries whatever the number of orders; missing units are counted against the
@@ -229,7 +229,12 @@ def shortage_queue(*, limit: int = QUEUE_LIMIT, order_ids: list[int] | None = No
         holds, rests = holds.filter(order_id__in=order_ids), rests.filter(order_id__in=order_ids)
     held_ids = set(holds.values_list("order_id", flat=True))
     rest_ids = set(rests.values_list("order_id", flat=True))
-    orders = list(Order.objects.filter(pk__in=held_ids | rest_ids).order_by("placed_at", "id")[:limit])
+    orders = Order.objects.filter(pk__in=held_ids | rest_ids)
+    if actor is not None:  # only orders within the actor's channels and warehouses
+        from oms.orders.selectors import scoped_orders
+
+        orders = scoped_orders(actor, orders)
+    orders = list(orders.order_by("placed_at", "id")[:limit])
     ids = [o.pk for o in orders]
     since: dict[int, object] = {}
     for order_id, at in OrderHold.objects.filter(order_id__in=ids, code=STOCK_HOLD).values_list(

@@ -45,7 +45,7 @@ class StockShortagesView(APIView):
                                "rest waits for stock (kind=rest_waiting), oldest first, with the buyer's recorded "
                                "choice (blank until one is recorded).")
     def get(self, request):
-        return Response({"results": [shortage_data(s) for s in shortage_queue()]})
+        return Response({"results": [shortage_data(s) for s in shortage_queue(actor=Actor.of(request.user))]})
 
 
 STOCK_CHOICE_IN = inline_serializer("StockChoiceIn", {

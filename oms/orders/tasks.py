@@ -25,3 +25,12 @@ def expire_unpaid_orders() -> int:
     from oms.orders.expiry import expire_unpaid
 
     return expire_unpaid()
+
+
+# 20:10 UTC (04:10 in Asia/Shanghai): after the night's archiving run.
+@db_periodic_task(crontab(minute="10", hour="20"))
+def anonymise_archived_orders() -> int:
+    """Every night: anonymise the personal data of orders archived longer ago than OMS_PII_RETENTION_DAYS."""
+    from oms.orders.anonymisation import anonymise_archived
+
+    return anonymise_archived(actor=Actor.system())

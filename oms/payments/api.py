@@ -10,7 +10,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from oms.accounts.actor import Actor
+from oms.accounts.actor import Actor, scope_q
+from oms.accounts.object_scope import OutOfScopeNotFound
 from oms.accounts.roles import SETTLE_ORDERS
 from oms.channels.models import Channel
 from oms.core.errors import ValidationFailed
@@ -56,7 +57,10 @@ class SettlementView(APIView):
         raw_day = request.query_params.get("day", "").strip()
         day = parse_day(raw_day) if raw_day else business_today()
         code = request.query_params.get("channel", "").strip()
-        codes = [code] if code else list(Channel.objects.order_by("id").values_list("code", flat=True))
+        channels = Channel.objects.filter(scope_q(Actor.of(request.user), channel="id"))  # the person's channels
+        if code and not channels.filter(code=code).exists() and Channel.objects.filter(code=code).exists():
+            raise OutOfScopeNotFound(details={"channel": code})
+        codes = [code] if code else list(channels.order_by("id").values_list("code", flat=True))
         days = [day_settlement(c, day) for c in codes]
         shown = [d for d in days if code or d.status != "empty"]
         return Response({"day": day.isoformat(), "channels": [day_data(d) for d in shown]})

@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.aftersales.status import RefundCause, RefundStatus
 from oms.core.money import MoneyField
+from oms.core.no_delete import NoDeleteMixin
 
 
-class SettlementBatch(models.Model):
+class SettlementBatch(NoDeleteMixin, models.Model):
     channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="settlement_batches",
                                 verbose_name=_("channel"))
     day = models.DateField(_("business day"))  # of completion, in Asia/Shanghai
@@ -48,7 +49,7 @@ class SettlementBatch(models.Model):
         return None if self.reported_amount is None else self.reported_amount - self.net
 
 
-class SettlementItem(models.Model):
+class SettlementItem(NoDeleteMixin, models.Model):
     """One order in a batch, with the payment facts finance settled it on. An order is settled once."""
 
     batch = models.ForeignKey(SettlementBatch, on_delete=models.PROTECT, related_name="items")
@@ -65,7 +66,7 @@ class SettlementItem(models.Model):
         verbose_name_plural = _("settled orders")
 
 
-class Refund(models.Model):
+class Refund(NoDeleteMixin, models.Model):
     """Money going back to the buyer by the original payment route, for one cause.
 
     Amounts are computed (payments/refund_amounts.py), never typed. Across an order the live refunds
@@ -131,7 +132,7 @@ class Refund(models.Model):
         return self.number
 
 
-class RefundLine(models.Model):
+class RefundLine(NoDeleteMixin, models.Model):
     """Units of one order line a refund pays back, with the amount after pro-rated order discounts."""
 
     refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="lines")

@@ -54,7 +54,7 @@ class RefundsView(APIView):
         q = request.query_params
         qs = refund_queue(status=_choice(q.get("status", ""), "status", RefundStatus.values),
                           cause=_choice(q.get("cause", ""), "cause", RefundCause.values),
-                          order_no=q.get("order_no", ""))
+                          order_no=q.get("order_no", ""), actor=Actor.of(request.user))
         page = Paginator(qs, PAGE_SIZE).get_page(q.get("page"))
         return Response({"count": page.paginator.count, "page": page.number,
                          "results": [refund_summary(r) for r in page.object_list]})

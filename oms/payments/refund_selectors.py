@@ -35,10 +35,19 @@ QUEUE_TABS = (
 TABS_BY_KEY = {t.key: t for t in QUEUE_TABS}
 
 
-def refund_queue(*, status: str = "", cause: str = "", order_no: str = "") -> QuerySet[Refund]:
+def scoped_refunds(actor, qs: QuerySet[Refund]) -> QuerySet[Refund]:
+    """The refunds of qs on orders of the actor's channels."""
+    from oms.accounts.actor import scope_q
+
+    return qs.filter(scope_q(actor, channel="order__channel_id"))
+
+
+def refund_queue(*, status: str = "", cause: str = "", order_no: str = "", actor=None) -> QuerySet[Refund]:
     """Refunds filtered by status, cause and order number; oldest first while work is open on them."""
     qs = Refund.objects.select_related("order", "order__channel", "requested_by", "verified_by", "approved_by",
                                        "second_approved_by")
+    if actor is not None:
+        qs = scoped_refunds(actor, qs)
     if status:
         qs = qs.filter(status=status)
     if cause:
@@ -49,8 +58,9 @@ def refund_queue(*, status: str = "", cause: str = "", order_no: str = "") -> Qu
     return qs.order_by("-requested_at", "-id") if done or not status else qs.order_by("requested_at", "id")
 
 
-def status_counts() -> dict[str, int]:
-    return dict(Refund.objects.values_list("status").annotate(n=Count("id")).order_by())
+def status_counts(actor=None) -> dict[str, int]:
+    qs = Refund.objects.all() if actor is None else scoped_refunds(actor, Refund.objects.all())
+    return dict(qs.values_list("status").annotate(n=Count("id")).order_by())
 
 
 def refund_by_number(number: str) -> Refund:

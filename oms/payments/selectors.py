@@ -165,12 +165,17 @@ class DayRow:
         return "settled"
 
 
-def settlement_overview(*, day_from: date, day_to: date, channel_code: str = "") -> list[DayRow]:
+def settlement_overview(*, day_from: date, day_to: date, channel_code: str = "", actor=None) -> list[DayRow]:
     """Per channel and business day in the range: orders, received, refunds, net, mismatches, status."""
     channels = {c.pk: c for c in Channel.objects.all()}
     if channel_code:
         channel = channel_by_code(channel_code)
         channels = {channel.pk: channel}
+    if actor is not None:  # only the channels the person works for
+        from oms.accounts.actor import channel_scope
+
+        scope = channel_scope(actor)
+        channels = {pk: c for pk, c in channels.items() if scope is None or pk in scope}
     start, _ = day_bounds(day_from)
     _, end = day_bounds(day_to)
     rows: dict[tuple[int, date], DayRow] = {}
@@ -246,4 +251,3 @@ def day_data(day: DaySettlement) -> dict:
         "refunds": [refund_row(r) for r in day.refunds],
         "batches": [batch_data(b) for b in day.batches],
     }
-

@@ -65,9 +65,10 @@ class ExceptionsView(APIView):
         if not limit.isdigit() or not 1 <= int(limit) <= MAX_PAGE_SIZE:
             raise ValidationFailed(details={"limit": [_("A whole number from 1 to %(max)s.") % {
                 "max": MAX_PAGE_SIZE}]})
+        actor = Actor.of(request.user)
         qs = selectors.queue(selectors.QueueFilters(carrier=params.get("carrier", ""), reason=reason,
-                                                    status="" if status == "all" else status))
-        return Response({"count": qs.count(), "by_carrier": selectors.open_counts_by_carrier(reason),
+                                                    status="" if status == "all" else status), actor)
+        return Response({"count": qs.count(), "by_carrier": selectors.open_counts_by_carrier(reason, actor),
                          "results": [selectors.ticket_data(t) for t in qs[:int(limit)]]})
 
 

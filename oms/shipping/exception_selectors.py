@@ -24,9 +24,11 @@ class QueueFilters:
     status: str = ExceptionStatus.OPEN
 
 
-def queue(filters: QueueFilters) -> QuerySet[LogisticsException]:
-    """Tickets oldest first (open ones by default), with what a row shows."""
+def queue(filters: QueueFilters, actor=None) -> QuerySet[LogisticsException]:
+    """Tickets oldest first (open ones by default), with what a row shows; the actor's channels only when given."""
     qs = LogisticsException.objects.select_related("order", "package", "carrier", "owner").order_by("opened_at", "id")
+    if actor is not None:
+        qs = scoped_tickets(actor, qs)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.carrier:
@@ -36,9 +38,11 @@ def queue(filters: QueueFilters) -> QuerySet[LogisticsException]:
     return qs
 
 
-def open_counts_by_carrier(reason: str = "") -> list[dict]:
+def open_counts_by_carrier(reason: str = "", actor=None) -> list[dict]:
     """Open tickets per carrier: [{"code", "name", "count"}], most first."""
     qs = LogisticsException.objects.filter(status=ExceptionStatus.OPEN)
+    if actor is not None:
+        qs = scoped_tickets(actor, qs)
     if reason:
         qs = qs.filter(reason=reason)
     rows = qs.values("carrier__code", "carrier__name").annotate(n=Count("id")).order_by("-n", "carrier__code")
@@ -79,3 +83,10 @@ def ticket_data(t: LogisticsException, *, with_history: bool = False) -> dict:
                            "data": {k: v for k, v in (e.data or {}).items() if k not in ("ticket",)}}
                           for e in history(t)]
     return out
+
+
+def scoped_tickets(actor, qs: QuerySet[LogisticsException]) -> QuerySet[LogisticsException]:
+    """The logistics exception tickets of qs about orders of the actor's channels."""
+    from oms.accounts.actor import scope_q
+
+    return qs.filter(scope_q(actor, channel="order__channel_id"))

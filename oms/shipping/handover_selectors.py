@@ -68,3 +68,10 @@ def require_handover_scope(number: str, actor: Actor) -> None:
     if warehouse_id is None:
         raise HandoverListNotFound(details={"handover_list": number})
     require_warehouse(actor, warehouse_id)
+
+
+def scoped_handover_lists(actor, qs):
+    """The hand-over lists of qs in the actor's warehouses."""
+    from oms.accounts.actor import scope_q
+
+    return qs.filter(scope_q(actor, warehouse="warehouse_id"))

@@ -48,4 +48,26 @@ class PermissionRequiredMixin:
             return forbidden(request)
         if perm != AUTHENTICATED and not request.user.has_perm(perm):
             return forbidden(request)
+        refused = _out_of_scope(request, kwargs)
+        if refused is not None:
+            return refused
         return super().dispatch(request, *args, **kwargs)
+
+
+def _out_of_scope(request, kwargs):
+    """404 for reading, 403 for acting on, an object outside the user's warehouses or channels."""
+    from django.http import Http404
+
+    from oms.accounts.actor import Actor, OutOfScope
+    from oms.accounts.object_scope import check_route
+    from oms.core.errors import NotFound
+
+    match = request.resolver_match
+    try:
+        check_route(Actor.of(request.user), route=match.route if match else "", kwargs=kwargs,
+                    method=request.method)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except OutOfScope as exc:
+        return forbidden(request, reason=exc.message)
+    return None

@@ -11,6 +11,7 @@ from oms.accounts.roles import (
     ENTER_ORDERS,
     HAND_OVER,
     HANDLE_LOGISTICS_EXCEPTIONS,
+    HANDLE_PROBLEMS,
     IMPORT_ORDERS,
     MANAGE_CARRIERS,
     MANAGE_CATALOGUE,
@@ -19,6 +20,7 @@ from oms.accounts.roles import (
     PICK_ORDERS,
     RECEIVE_RETURNS,
     RECORD_STOCK_CHOICE,
+    REQUEST_CHANGES,
     RESOLVE_INTERCEPTIONS,
     REVIEW_AFTER_SALES,
     REVIEW_ORDERS,
@@ -63,9 +65,17 @@ NAV_ITEMS = [
     ("web:sku_list", _("SKUs"), VIEW_STOCK, {"sku_list", "sku_new", "sku_edit", "sku_import", "sku_mappings"}),
     ("web:warehouse_list", _("Warehouses"), MANAGE_CATALOGUE, {"warehouse_list", "warehouse_new", "warehouse_edit"}),
     ("web:refund_queue", _("Refunds"), VIEW_REFUNDS, {"refund_queue", "refund_detail", "refund_raise"}),
+    # Every role that approves changes may also request them (roles.py), so one permission covers both.
+    ("web:approval_queue", _("Approvals"), REQUEST_CHANGES, {"approval_queue", "approval_detail", "approval_new"}),
     ("web:settlement", _("Settlement"), SETTLE_ORDERS, {"settlement", "settlement_day"}),
     ("web:unpaid_timeouts", _("Unpaid timeouts"), "channels.change_channel", {"unpaid_timeouts"}),
-    ("/admin/", _("Accounts (admin site)"), MANAGE_USERS, set()),
+    ("web:timeliness_index", _("Timeliness"), VIEW_ORDERS, {"timeliness_index", "timeliness", "timeliness_deadlines",
+                                                            "timeliness_calendar"}),
+    ("web:account_list", _("Accounts"), MANAGE_USERS, {"account_list", "account_new", "account_edit",
+                                                        "two_factor_policy"}),
+    ("web:security_log", _("Security log"), "audit.view_auditevent", {"security_log"}),
+    ("web:problem_queue", _("Problems"), HANDLE_PROBLEMS, {"problem_queue", "problem_detail", "problem_new",
+                                                          "problem_rules", "problem_review"}),
     ("web:inbox", _("Inbox"), AUTHENTICATED, {"inbox"}),
 ]
 
@@ -84,6 +94,11 @@ def nav_items(user, current: str = "") -> list[dict]:
         url = target if target.startswith("/") else reverse(target)
         if target == "web:review_queue":
             label = held_label(label)
+        elif target == "web:problem_queue":
+            from oms.problems.selectors import team_open_count
+
+            open_count = team_open_count(user)
+            label = f"{label} ({open_count})" if open_count else str(label)
         elif target == "web:inbox":
             unread = unread_count(user)
             label = f"{label} ({unread})" if unread else str(label)

@@ -35,8 +35,11 @@ class OrderFilterForm(forms.Form):
     date_to = forms.DateField(label=_("Placed to"), required=False, widget=DateInput())
     order_no = forms.CharField(label=_("Order number"), required=False, max_length=20)
     external_id = forms.CharField(label=_("External order id"), required=False, max_length=64)
-    phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
-    recipient = forms.CharField(label=_("Recipient"), required=False, max_length=100)
+    # Encrypted at rest: found by the whole number or name only (docs/privacy.md).
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=32,
+                            help_text=_("The full number"))
+    recipient = forms.CharField(label=_("Recipient"), required=False, max_length=100,
+                                help_text=_("The full name"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -71,9 +71,31 @@ ACTION_LABELS = {
     "refund_rejected": _("Refund rejected"),
     "refund_failed": _("Refund failed"),
     "refund_issued": _("Refund issued"),
+    # change requests (oms/approvals)
+    "change_requested": _("Correction requested"),
+    "change_applied": _("Correction approved and applied"),
+    "change_request_rejected": _("Correction request rejected"),
+    "change_request_withdrawn": _("Correction request withdrawn"),
     "stock_choice_recorded": _("Buyer's out-of-stock choice recorded"),
     "stock_choice_rest_allocated": _("Waiting rest allocated to a new package"),
     "stock_choice_rest_cancelled": _("Waiting rest cancelled"),
+    # accounts and sign-in (accounts/security_events.py, accounts/administration.py)
+    "signed_in": _("Signed in"),
+    "signed_out": _("Signed out"),
+    "sign_in_failed": _("Failed sign-in"),
+    "locked_out": _("Locked out"),
+    "user_created": _("Account created"),
+    "user_changed": _("Account changed"),
+    "user_deactivated": _("Account deactivated"),
+    "user_reactivated": _("Account reactivated"),
+    "user_unlocked": _("Account unlocked"),
+    "user_warehouses_changed": _("Warehouses of an account changed"),
+    "password_changed": _("Password changed"),
+    "password_reset": _("Password reset by an administrator"),
+    "two_factor_enrolled": _("Second factor set up"),
+    "two_factor_disabled": _("Second factor turned off"),
+    "two_factor_reset": _("Second factor reset by an administrator"),
+    "role_policy_changed": _("Second-factor policy changed"),
 }
 
 # Changes name model fields, plus a few summaries that are not fields.

@@ -272,7 +272,8 @@ def test_the_order_detail_shows_every_element_and_the_timeline(shop, api, order_
     body = api("customer_service").get(f"/api/v1/orders/{order_no}").json()
 
     assert body["order_no"] == order_no
-    assert body["customer"] == {"name": "张三", "phone": "13800138000", "email": "zs@example.cn"}
+    # Personal data is masked in every API response (docs/privacy.md); POST …/reveal shows it, audited.
+    assert body["customer"] == {"name": "张*", "phone": "138****8000", "email": "z***@example.cn"}
     assert body["shipping_address"]["postcode"] == "310012"
     assert body["lines"][0] == {
         "line_no": 1, "sku": "TSHIRT-RED-M", "platform_sku": "", "known_sku": False, "name": "纯棉T恤",

@@ -100,7 +100,7 @@ def test_a_corrected_draft_records_old_and_new_values_and_waits_again(cs, cs2, e
     assert body["entry_check"] == "awaiting"
     edit = body["timeline"][-1]
     assert edit["action"] == "draft_edited"
-    assert edit["changes"]["customer_phone"] == ["13800138000", "13900139000"]
+    assert edit["changes"]["customer_phone"] == ["138****8000", "139****9000"]  # masked in the audit log
     assert edit["changes"]["entry_check"] == ["returned", "awaiting"]
 
 

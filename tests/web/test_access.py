@@ -46,17 +46,18 @@ def test_warehouse_user_gets_a_friendly_403_on_manual_entry(client_for):
     assert "web/403.html" in [t.name for t in response.templates]
 
 
-def test_root_sends_order_viewers_to_the_order_list(client_for):
+def test_root_is_a_dashboard_with_links_to_the_users_pages(client_for):
     response = client_for("finance").get("/")
-    assert response.status_code == 302
-    assert response["Location"] == reverse("web:order_list")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'href="{reverse("web:order_list")}"' in body and f'href="{reverse("web:refund_queue")}"' in body
 
 
 def test_admin_sees_a_landing_page_pointing_to_the_admin_site(client_for):
     response = client_for("admin").get("/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Accounts are managed in the admin site" in body
+    assert "Accounts, roles and scopes are managed on the accounts page" in body
     assert 'href="/admin/"' in body
 
 

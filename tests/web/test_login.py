@@ -26,7 +26,7 @@ def test_admin_signing_in_lands_on_the_start_page_not_a_403(users):
     client = Client()
     response = client.post(reverse("web:login"), {"username": "admin", "password": PASSWORD}, follow=True)
     assert response.status_code == 200
-    assert "Accounts are managed in the admin site" in response.content.decode()
+    assert "Accounts, roles and scopes are managed on the accounts page" in response.content.decode()
 
 
 def test_wrong_password_shows_an_error_on_the_login_page(users):

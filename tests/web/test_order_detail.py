@@ -17,8 +17,9 @@ def test_detail_shows_every_part_of_the_order(client_for, push_order, order_payl
     order = push_order(order_payload(seller_note="优先发货"))
     body = page(client_for("finance"), order.order_no)
     for text in [
-        order.order_no, "淘宝", "TB20261126000001", "张三", "13800138000", "zs@example.cn",
-        "浙江省", "杭州市", "西湖区", "文三路100号", "310012",
+        # Personal data masked (docs/privacy.md): the Reveal button shows it, audited.
+        order.order_no, "淘宝", "TB20261126000001", "张*", "138****8000", "z***@example.cn",
+        "浙江省", "杭州市", "西湖区", "文三路****", "310012",
         "TSHIRT-RED-M", "纯棉T恤", "红色/M", "¥59.00", "¥118.00", "¥10.00", "NEW10",
         "2026112622001", "2026-11-26 10:16:00", "周末送货", "优先发货",
         "2026-11-26 10:15:00",

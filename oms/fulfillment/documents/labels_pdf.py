@@ -9,6 +9,10 @@ from django.utils.translation import gettext as _
 
 from oms.fulfillment.documents.fonts import cjk_font
 
+# A label is read by many hands: the phone is masked (the carrier has the full number electronically).
+# The recipient's name and full address stay: the courier needs them to deliver (docs/privacy.md).
+from oms.orders.personal_data import mask_phone  # noqa: F401 (one module owns the masking rules)
+
 
 @dataclass(frozen=True)
 class LabelData:
@@ -23,12 +27,6 @@ class LabelData:
     recipient_address: str
     contents: str
     weight_g: int
-
-
-def mask_phone(phone: str) -> str:
-    """138****8000: a label is read by many hands; the carrier has the full number electronically."""
-    digits = phone.strip()
-    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 8 else digits
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:

@@ -5,8 +5,13 @@ from __future__ import annotations
 import logging
 
 from oms.notifications.senders.base import Delivered, Outgoing
+from oms.orders.personal_data import mask_email, mask_phone
 
 log = logging.getLogger("oms.notifications.messages")
+
+
+def masked_recipient(recipient: str) -> str:
+    return mask_email(recipient) if "@" in (recipient or "") else mask_phone(recipient or "")
 
 
 class LoggingSender:
@@ -17,8 +22,10 @@ class LoggingSender:
         return True
 
     def send(self, outgoing: Outgoing) -> Delivered:
+        # The message itself stays on its row (Messages page); the log names it without personal data.
         log.info(
-            "message not sent (no %s sender configured): request_id=%s to=%s subject=%r body=%r",
-            outgoing.medium, outgoing.request_id, outgoing.recipient, outgoing.subject, outgoing.body,
+            "message not sent (no %s sender configured): request_id=%s to=%s subject=%r body=%d characters",
+            outgoing.medium, outgoing.request_id, masked_recipient(outgoing.recipient), outgoing.subject,
+            len(outgoing.body or ""),
         )
         return Delivered(logged=True)

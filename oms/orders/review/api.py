@@ -28,6 +28,7 @@ from oms.fulfillment.interception_api import interception_out
 from oms.orders import selectors
 from oms.orders.cancellation import cancel_order
 from oms.orders.models import Order
+from oms.orders.personal_data import mask_name
 from oms.orders.review import corrections, lists, settings
 from oms.orders.review.messages import describe, reason_title
 from oms.orders.review.models import BlockKind, BlockListEntry, Coupon, OrderHold
@@ -84,7 +85,7 @@ class ReviewQueueView(APIView):
                         for code in RULES if counts.get(code)],
             "results": [{
                 "order_no": o.order_no, "channel": o.channel.code, "placed_at": o.placed_at,
-                "recipient": o.ship_name, "payable_amount": f"{o.payable_amount:.2f}",
+                "recipient": mask_name(o.ship_name), "payable_amount": f"{o.payable_amount:.2f}",
                 "hold_reasons": [{"code": h.code, "message": describe(h.code, h.details), "held_at": h.created_at}
                                  for h in open_holds.get(o.pk, [])],
             } for o in orders],

@@ -19,6 +19,7 @@ from oms.core.errors import Conflict, ValidationFailed
 from oms.inventory.models import Sku
 from oms.orders.entry import lock_order
 from oms.orders.models import Order, OrderLine
+from oms.orders.personal_data import masked_changes
 from oms.orders.review.models import HoldResolution, OrderHold
 from oms.orders.review.services import REVIEWABLE, ReviewOutcome, review_locked
 from oms.orders.status import OrderStatus, PaymentMethod, PaymentStatus, check_transition
@@ -70,7 +71,7 @@ def correct_order(*, order_no: str, actor: Actor, changes: dict[str, str], note:
     for f, v in new.items():
         setattr(order, f, v)
     order.save(update_fields=[*new, "updated_at"])
-    record(order, "order_corrected", actor=actor, changes=changed, note=note)
+    record(order, "order_corrected", actor=actor, changes=masked_changes(changed), note=note)
     return _rereview(order, actor, "correction")
 
 
@@ -131,6 +132,9 @@ def record_payment(*, order_no: str, actor: Actor, method: str, amount: Decimal,
     order = lock_order(order_no)
     if order.status not in BEFORE_APPROVAL:
         raise NotCorrectable(details={"order_no": order_no, "status": order.status})
+    from oms.approvals.guards import refuse_if_pending  # approvals imports orders
+
+    refuse_if_pending(order=order, family="money")  # an amounts/payment change request waits for approval
     fields = ("payment_status", "payment_method", "paid_amount", "transaction_id", "paid_at")
     before = {f: getattr(order, f) for f in fields}
     if top_up:

@@ -87,5 +87,8 @@ def _detail(code: str, d: dict) -> str:
     if code == "amount_over_limit":
         return _("%(payable)s above the limit of %(limit)s") % d
     if code == "blacklisted":
-        return _join(f"{h['value']} ({h['reason']})" for h in d.get("hits", []))
+        from oms.orders.personal_data import mask_phone  # a blocked number is a real one: masked (§3.3)
+
+        return _join(f"{mask_phone(h['value']) if h.get('kind') == 'phone' else h['value']} ({h['reason']})"
+                     for h in d.get("hits", []))
     return ", ".join(f"{k}={v}" for k, v in d.items())

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from oms.accounts.actor import Actor, warehouse_scope
+from oms.accounts.actor import Actor, channel_scope, warehouse_scope
 from oms.accounts.roles import (
     OVERRIDE_AFTER_SALES,
     RECEIVE_RETURNS,
@@ -62,10 +62,11 @@ class QueueView(PermissionRequiredMixin, View):
         kind = request.GET.get("kind", "")
         kind = kind if kind in RequestKind.values else ""
         scope = _scope(request.user)
-        qs = selectors.queue(selectors.QueueFilters(tab=tab, kind=kind, warehouse_ids=scope,
+        channels = channel_scope(Actor.of(request.user))
+        qs = selectors.queue(selectors.QueueFilters(tab=tab, kind=kind, warehouse_ids=scope, channel_ids=channels,
                                                     order_no=request.GET.get("order_no", "").strip()))
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        counts = selectors.tab_counts(scope)
+        counts = selectors.tab_counts(scope, channels)
         return render(request, "web/aftersales/queue.html", {
             "page": page, "tab": tab, "kind": kind, "kinds": RequestKind.choices,
             "tabs": [{"key": k, "label": label, "count": counts.get(k)} for k, label in TABS],

@@ -56,7 +56,7 @@ class ArchiveSearchView(PermissionRequiredMixin, View):
         query = form.query() if request.GET else None
         context = {"form": form, "searched": query is not None, "orders": [], "formats": FORMATS}
         if query is not None:
-            qs = archived_orders(query)
+            qs = archived_orders(query, Actor.of(request.user))
             count, more = capped_count(qs)
             page = _page_number(request.GET.get("page"))
             rows = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])

@@ -75,7 +75,7 @@ class SettlementListView(PermissionRequiredMixin, View):
                                                             "day_from": business_today() - timedelta(
                                                                 days=DEFAULT_DAYS - 1)}
             rows = settlement_overview(day_from=data["day_from"], day_to=data["day_to"],
-                                       channel_code=data.get("channel", ""))
+                                       channel_code=data.get("channel", ""), actor=Actor.of(request.user))
         return render(request, "web/finance/settlement.html", {"form": form, "rows": rows}, status=status)
 
 

@@ -19,6 +19,8 @@ from oms.shipping import exception_selectors as selectors
 from oms.shipping import exceptions as services
 from oms.shipping.exceptions import ExceptionNotFound, Outcome
 from oms.shipping.models import Carrier, ExceptionReason, ExceptionStatus
+from oms.timeliness.deadlines import Step
+from oms.timeliness.selectors import markers
 from oms.web.access import PermissionRequiredMixin
 from oms.web.labels import action_label
 from oms.web.views.action_forms import ActionFormsMixin
@@ -58,13 +60,15 @@ class QueueView(PermissionRequiredMixin, View):
     def get(self, request):
         form = QueueFilterForm(request.GET)
         filters = form.filters()
-        page = Paginator(selectors.queue(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+        actor = Actor.of(request.user)
+        page = Paginator(selectors.queue(filters, actor), PAGE_SIZE).get_page(request.GET.get("page"))
         now = timezone.now()
         rows = [{"t": t, "age": age_label(selectors.age_hours(t, now))} for t in page.object_list]
         return render(request, "web/logistics/queue.html", {
             "form": form, "page": page, "rows": rows, "filters": filters,
             "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "by_carrier": selectors.open_counts_by_carrier(filters.reason),
+            "by_carrier": selectors.open_counts_by_carrier(filters.reason, actor),
+            "deadline_markers": markers(step=Step.EXCEPTION_RESPONSE, subject_ids=[r["t"].pk for r in rows], now=now),
         })
 
 

@@ -36,7 +36,7 @@ class MessageListView(PermissionRequiredMixin, View):
 
     def get(self, request):
         form = MessageFilterForm(request.GET)
-        paginator = Paginator(selectors.message_list(form.filters()), PAGE_SIZE)
+        paginator = Paginator(selectors.message_list(form.filters(), Actor.of(request.user)), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         for message in page:
             message.badge = STATUS_BADGES.get(message.status, "")

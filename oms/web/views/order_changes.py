@@ -16,10 +16,13 @@ from oms.core.money import InvalidMoney, parse_money
 from oms.orders import changes, line_edits, selectors
 from oms.orders.errors import OrderNotFound
 from oms.orders.models import Order, OrderLine
+from oms.orders.personal_data import masked_contact
 from oms.orders.review import corrections
 from oms.orders.status import OrderStatus, PaymentMethod, PaymentStatus
 from oms.web.access import PermissionRequiredMixin, forbidden
 from oms.web.views.orders import detail_context, not_found
+
+MASKED_IN_FORM = ("name", "phone", "detail")
 
 
 class AddressForm(forms.Form):
@@ -34,8 +37,19 @@ class AddressForm(forms.Form):
 
     @classmethod
     def for_order(cls, order: Order, prefix: str) -> AddressForm:
-        return cls(prefix=prefix, initial={name: getattr(order, column)
-                                           for name, column in changes.ADDRESS_FIELDS.items()})
+        # Personal data is not put in the page (§3.3): its masked value is the placeholder and a
+        # field left empty keeps it (kept_values).
+        form = cls(prefix=prefix, initial={name: getattr(order, column)
+                                           for name, column in changes.ADDRESS_FIELDS.items()
+                                           if name not in MASKED_IN_FORM})
+        masked = masked_contact(order)
+        for name in MASKED_IN_FORM:
+            form.fields[name].widget.attrs["placeholder"] = masked[changes.ADDRESS_FIELDS[name]]
+        return form
+
+    def changed_values(self) -> dict[str, str]:
+        """The address fields to apply: every field but the note, without personal fields left empty."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "note" and not (k in MASKED_IN_FORM and not v)}
 
 
 class AddLineForm(forms.Form):
@@ -141,7 +155,7 @@ class ChangeAddressView(_ChangeView):
         return AddressForm(request.POST, prefix="address")
 
     def act(self, request, order_no, form):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "note"}
+        data = form.changed_values()
         result = changes.change_address(order_no=order_no, actor=Actor.of(request.user), address=data,
                                         note=form.cleaned_data["note"])
         if not result.changes:
@@ -159,7 +173,7 @@ class RedirectionView(_ChangeView):
         return AddressForm(request.POST, prefix="redirect")
 
     def act(self, request, order_no, form):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "note"}
+        data = form.changed_values()
         result = changes.request_redirection(order_no=order_no, actor=Actor.of(request.user), address=data,
                                              note=form.cleaned_data["note"])
         return _("Redirection requested from logistics: %(tickets)s.") % {"tickets": ", ".join(result.tickets)}

@@ -20,6 +20,7 @@ from oms.orders import entry, selectors
 from oms.orders.cancellation import REASON_LABELS as CANCEL_REASONS
 from oms.orders.errors import OrderNotFound
 from oms.orders.models import EntryCheck, Order
+from oms.orders.personal_data import mask_value_change
 from oms.orders.status import OrderStatus
 from oms.shipping.package_timelines import with_tracking
 from oms.web.access import PermissionRequiredMixin, forbidden
@@ -40,8 +41,9 @@ class OrderListView(PermissionRequiredMixin, View):
     def get(self, request):
         form = OrderFilterForm(request.GET)
         filters = form.filters()
-        counts = selectors.status_counts(filters)
-        paginator = selectors.OrderPaginator(selectors.order_list(filters), PAGE_SIZE)
+        actor = Actor.of(request.user)
+        counts = selectors.status_counts(filters, actor)
+        paginator = selectors.OrderPaginator(selectors.order_list(filters, actor), PAGE_SIZE)
         # The tabs have just counted these orders; counting them again would double the page's cost.
         paginator.count = selectors.total_from_counts(counts, filters)
         page = paginator.get_page(request.GET.get("page"))
@@ -82,7 +84,8 @@ def timeline(order: Order) -> list[dict]:
         changes = [
             {"field": change_label(name), "old": value_label(name, pair[0], channels=channels),
              "new": value_label(name, pair[1], channels=channels)}
-            for name, pair in (e.changes or {}).items()
+            # Old → new names, phones and addresses are masked like the order's own (§3.3).
+            for name, pair in ((n, mask_value_change(n, p)) for n, p in (e.changes or {}).items())
             if isinstance(pair, (list, tuple)) and len(pair) == 2
         ]
         if e.action in ("order_allocated", "allocation_failed", "carrier_chosen_again", "package_carrier_set"):
@@ -148,7 +151,7 @@ class DraftListView(PermissionRequiredMixin, View):
     required_permission = CHECK_ENTRIES
 
     def get(self, request):
-        drafts = list(selectors.drafts_awaiting_check()[:500])
+        drafts = list(selectors.drafts_awaiting_check(Actor.of(request.user))[:500])
         return render(request, "web/orders/drafts.html", {"drafts": drafts})
 
 

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -25,7 +26,11 @@ from oms.fulfillment.picking import DEFAULT_MAX_LINES, MAX_LINES, WaveRules, cre
 from oms.fulfillment.selectors import require_pick_list_scope
 from oms.inventory.models import Warehouse
 from oms.shipping.models import Carrier
+from oms.timeliness.deadlines import STEP_TEAM, State, Step
+from oms.timeliness.selectors import markers, team_counts, team_queue
 from oms.web.access import PermissionRequiredMixin, forbidden
+
+URGENT_SHOWN = 10  # most urgent orders shown above the waves; the full list is on the timeliness page
 
 SCAN_EVENTS = {
     "bin_confirmed": gettext_lazy("Bin confirmed. Scan the items."),
@@ -55,6 +60,16 @@ class WaveForm(forms.Form):
             Carrier.objects.filter(active=True).values_list("code", "name"))
 
 
+def urgent_shipments(actor: Actor) -> dict:
+    """The warehouse queue's at-risk and overdue orders (most urgent first) with their badges."""
+    now = timezone.now()
+    team = STEP_TEAM[Step.SHIPMENT]
+    urgent = list(team_queue(team=team, state=State.OVERDUE, now=now, actor=actor)[:URGENT_SHOWN])
+    urgent += list(team_queue(team=team, state=State.AT_RISK, now=now, actor=actor)[:URGENT_SHOWN - len(urgent)])
+    return {"urgent_shipments": urgent, "urgent_counts": team_counts(teams=[team], now=now, actor=actor)[team],
+            "deadline_markers": markers(step=Step.SHIPMENT, subject_ids=[d.order_id for d in urgent], now=now)}
+
+
 class PickListsView(PermissionRequiredMixin, View):
     required_permission = PICK_ORDERS
 
@@ -67,7 +82,8 @@ class PickListsView(PermissionRequiredMixin, View):
             open_lists = open_lists.filter(warehouse_id__in=self.scope())
         return render(self.request, "web/picking/lists.html", {
             "form": form, "pick_lists": open_lists.order_by("-created_at")[:100],
-            "merge_groups": merging.merge_candidates(scope=self.scope())[:50]}, status=status)
+            "merge_groups": merging.merge_candidates(scope=self.scope())[:50],
+            **urgent_shipments(Actor.of(self.request.user))}, status=status)
 
     def get(self, request):
         return self.show(WaveForm(scope=self.scope()))

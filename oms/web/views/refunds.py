@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -23,6 +24,8 @@ from oms.payments.refund_adapters import allowed_adapter_names, default_adapter_
 from oms.payments.refund_errors import RefundNotFound
 from oms.payments.refund_flow import ShippingCompensation
 from oms.payments.refund_selectors import QUEUE_TABS, TABS_BY_KEY, refund_by_number, refund_queue, status_counts
+from oms.timeliness.deadlines import Step
+from oms.timeliness.selectors import markers
 from oms.web.access import PermissionRequiredMixin
 from oms.web.labels import action_label
 from oms.web.views.action_forms import ActionFormsMixin
@@ -46,13 +49,17 @@ class RefundQueueView(PermissionRequiredMixin, View):
         tab = TABS_BY_KEY.get(key) or self.default_tab(request.user)
         form = QueueFilterForm(request.GET)
         data = form.cleaned_data if form.is_valid() else {}
-        qs = refund_queue(status=tab.statuses[0], cause=data.get("cause", ""), order_no=data.get("order_no", ""))
+        actor = Actor.of(request.user)
+        qs = refund_queue(status=tab.statuses[0], cause=data.get("cause", ""), order_no=data.get("order_no", ""),
+                          actor=actor)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        counts = status_counts()
+        counts = status_counts(actor)
         tabs = [{"key": t.key, "label": t.label, "count": sum(counts.get(s, 0) for s in t.statuses),
                  "active": t.key == tab.key} for t in QUEUE_TABS]
         return render(request, "web/refunds/queue.html", {
             "tab": tab, "tabs": tabs, "form": form, "page": page,
+            "deadline_markers": markers(step=Step.REFUND, subject_ids=[r.pk for r in page.object_list],
+                                        now=timezone.now()),
             "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         })
 

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Prefetch, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,12 +42,15 @@ from oms.orders import selectors
 from oms.orders.cancellation import CANCEL_REASONS, INTERCEPT, cancel_order, cancel_preview
 from oms.orders.errors import OrderNotFound
 from oms.orders.models import Order
+from oms.orders.personal_data import masked_contact
 from oms.orders.review import corrections
 from oms.orders.review.messages import describe, reason_title
 from oms.orders.review.models import OrderHold
 from oms.orders.review.rules import RULES
 from oms.orders.review.services import REVIEWABLE, ReviewOutcome, approve_anyway, review_order
 from oms.orders.status import OrderStatus, PaymentMethod, PaymentStatus
+from oms.timeliness.deadlines import Step
+from oms.timeliness.selectors import markers
 from oms.web.access import PermissionRequiredMixin, forbidden
 from oms.web.entry_forms import DateTimeInput
 from oms.web.forms import channel_choices
@@ -144,9 +148,11 @@ class QueueFilterForm(forms.Form):
         return (data.get("reason") or "").strip(), data.get("channel") or ""
 
 
-def held_orders(*, reason: str, channel: str):
+def held_orders(*, reason: str, channel: str, actor: Actor | None = None):
     """Orders on hold (for one reason if given), the longest held first, with their open reasons."""
     orders = Order.objects.filter(status=OrderStatus.ON_HOLD, archived_at__isnull=True)
+    if actor is not None:
+        orders = selectors.scoped_orders(actor, orders)
     if channel:
         orders = orders.filter(channel__code=channel)
     if reason:
@@ -166,10 +172,13 @@ def held_orders(*, reason: str, channel: str):
     )
 
 
-def held_counts(*, channel: str) -> tuple[dict[str, int], int]:
+def held_counts(*, channel: str, actor: Actor | None = None) -> tuple[dict[str, int], int]:
     """Held orders per reason code, and held orders in all."""
     holds = OrderHold.objects.filter(cleared_at__isnull=True, order__status=OrderStatus.ON_HOLD)
     orders = Order.objects.filter(status=OrderStatus.ON_HOLD)
+    if actor is not None:
+        orders = selectors.scoped_orders(actor, orders)
+        holds = holds.filter(order__in=orders.values("pk"))
     if channel:
         holds = holds.filter(order__channel__code=channel)
         orders = orders.filter(channel__code=channel)
@@ -183,12 +192,13 @@ class ReviewQueueView(PermissionRequiredMixin, View):
     def get(self, request):
         form = QueueFilterForm(request.GET)
         reason, channel = form.values()
-        counts, total = held_counts(channel=channel)
+        actor = Actor.of(request.user)
+        counts, total = held_counts(channel=channel, actor=actor)
         codes = list(RULES) + sorted(set(counts) - set(RULES))
         tabs = [{"code": "", "label": _("All held"), "count": total, "active": not reason}]
         tabs += [{"code": c, "label": reason_title(c), "count": counts.get(c, 0), "active": reason == c}
                  for c in codes]
-        paginator = Paginator(held_orders(reason=reason, channel=channel), PAGE_SIZE)
+        paginator = Paginator(held_orders(reason=reason, channel=channel, actor=actor), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         here = request.get_full_path()
         rows = []
@@ -207,6 +217,8 @@ class ReviewQueueView(PermissionRequiredMixin, View):
             "page": page, "rows": rows, "here": here,
             "page_numbers": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "can_review": request.user.has_perm(REVIEW_ORDERS),
+            "deadline_markers": markers(step=Step.REVIEW, subject_ids=[r["order"].pk for r in rows],
+                                        now=timezone.now()),
         }
         return render(request, "web/review/queue.html", context)
 
@@ -224,6 +236,9 @@ class OrderForm(forms.Form):
 def _note_field(label=None) -> forms.CharField:
     return forms.CharField(label=label or gettext_lazy("Note (optional)"), required=False, max_length=1000,
                            widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Anything worth recording")}))
+
+
+MASKED_IN_FORM = ("ship_name", "ship_phone", "customer_phone", "ship_detail")
 
 
 class CorrectionForm(OrderForm):
@@ -244,13 +259,20 @@ class CorrectionForm(OrderForm):
 
     def __init__(self, *args, order: Order, **kwargs):
         super().__init__(*args, order=order, **kwargs)
+        masked = masked_contact(order)
         for name in corrections.CORRECTABLE_FIELDS:
-            self.fields[name].initial = getattr(order, name)
+            if name in MASKED_IN_FORM:
+                # Personal data is not put in the page (§3.3): the masked value shows what is there,
+                # and a field left empty keeps it.
+                self.fields[name].widget.attrs["placeholder"] = masked[name]
+            else:
+                self.fields[name].initial = getattr(order, name)
 
     def changes(self) -> dict[str, str]:
-        """The correctable fields whose value differs from the order's."""
+        """The correctable fields whose value differs from the order's (an empty personal field: unchanged)."""
         return {f: self.cleaned_data[f] for f in corrections.CORRECTABLE_FIELDS
-                if self.cleaned_data[f] != (getattr(self.order, f) or "").strip()}
+                if self.cleaned_data[f] != (getattr(self.order, f) or "").strip()
+                and not (f in MASKED_IN_FORM and not self.cleaned_data[f])}
 
     def clean(self):
         data = super().clean()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from oms.accounts.actor import Actor
-from oms.accounts.roles import ADJUST_STOCK, MANAGE_CATALOGUE, RECEIVE_STOCK, VIEW_STOCK
+from oms.accounts.roles import ADJUST_STOCK, MANAGE_CATALOGUE, RECEIVE_STOCK, REQUEST_CHANGES, VIEW_STOCK
 from oms.channels.mapping import map_platform_sku
 from oms.core.errors import ApplicationError, BusinessRuleViolation
 from oms.inventory import catalogue, selectors, services, sku_files
@@ -112,7 +113,7 @@ class StockLevelsView(PermissionRequiredMixin, View):
 
     def get(self, request):
         form = StockFilterForm(request.GET)
-        levels = selectors.stock_levels(form.filters())
+        levels = selectors.stock_levels(form.filters(), Actor.of(request.user))
         context = {"form": form, "totals": selectors.stock_totals(levels), **paged(request, levels)}
         partial = request.htmx and not request.htmx.history_restore_request
         response = render(request, "web/stock/_levels.html" if partial else "web/stock/levels.html", context)
@@ -144,8 +145,8 @@ class MovementsView(PermissionRequiredMixin, View):
             return not_found(request, _("No SKU has the code %(code)s.") % {"code": sku_code})
         form = MovementFilterForm(request.GET)
         context = {
-            "sku": sku, "form": form, "levels": selectors.sku_stock(sku),
-            **paged(request, selectors.sku_movements(sku, form.filters())),
+            "sku": sku, "form": form, "levels": selectors.sku_stock(sku, Actor.of(request.user)),
+            **paged(request, selectors.sku_movements(sku, form.filters(), Actor.of(request.user))),
         }
         return render(request, "web/stock/movements.html", context)
 
@@ -199,8 +200,11 @@ class StockChangeView(PermissionRequiredMixin, View):
         else:
             known = "no_level" if sku and warehouse else "incomplete"
         context = {"form": form, "title": self.title, "intro": self.intro, "level": level, "known": known,
-                   "submit_label": self.submit_label}
+                   "submit_label": self.submit_label, **self.extra_context(form)}
         return render(self.request, self.template_name, context, status=status)
+
+    def extra_context(self, form) -> dict:
+        return {}
 
     def get(self, request):
         initial = {k: request.GET[k] for k in ("sku", "warehouse") if request.GET.get(k)}
@@ -249,6 +253,21 @@ class AdjustStockView(StockChangeView):
     def change(self, data, actor):
         return services.adjust_stock(sku_code=data["sku"].strip(), warehouse_code=data["warehouse"],
                                      delta=data["delta"], reason=data["reason"], actor=actor)
+
+    def extra_context(self, form) -> dict:
+        """The threshold, and above it a link to ask for the same adjustment as a change request."""
+        threshold = settings.OMS_STOCK_ADJUSTMENT_APPROVAL_ABOVE
+        context = {"approval_threshold": threshold}
+        data = form.data if form.is_bound else form.initial
+        try:
+            delta = int(data.get("delta") or 0)
+        except (TypeError, ValueError):
+            delta = 0
+        if abs(delta) > threshold and self.request.user.has_perm(REQUEST_CHANGES):
+            query = {k: str(data.get(k) or "").strip() for k in ("sku", "warehouse", "reason")}
+            context["approval_url"] = f"{reverse('web:approval_new')}?" + urlencode(
+                {"kind": "stock_adjustment", "delta": delta, **query})
+        return context
 
 
 # --- SKUs ----------------------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ class StockChoiceForm(forms.Form):
 def _queue_context(request, bound: StockChoiceForm | None = None) -> dict:
     can_choose = request.user.has_perm(RECORD_STOCK_CHOICE)
     rows = []
-    for shortage in shortage_queue():
+    for shortage in shortage_queue(actor=Actor.of(request.user)):
         form = None
         if can_choose:
             form = bound if bound is not None and bound.shortage.order_no == shortage.order_no else \

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TimelinessConfig(AppConfig):
+    name = "oms.timeliness"
+    label = "timeliness"
