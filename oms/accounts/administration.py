@@ -33,6 +33,18 @@ def _codes(qs) -> list[str]:
     return sorted(qs.values_list("code", flat=True))
 
 
+def _refuse_losing_the_last_administrator(user: User, *, actor: Actor) -> None:
+    """Nobody takes away their own administrator role, and the last active administrator stays one:
+    otherwise no one could manage accounts any more (short of the command line)."""
+    if actor.user_id == user.pk:
+        raise BusinessRuleViolation(_("You cannot take away your own administrator role."),
+                                    details={"roles": [ADMIN]})
+    others = User.objects.filter(is_active=True, groups__name=ADMIN).exclude(pk=user.pk)
+    if not others.exists():
+        raise BusinessRuleViolation(_("This is the last active administrator; make someone else one first."),
+                                    details={"roles": [ADMIN]})
+
+
 @transaction.atomic
 def update_account(
     *, user_id: int, actor: Actor, full_name: str, employee_no: str, team: str, is_supervisor: bool, email: str,
@@ -54,20 +66,24 @@ def update_account(
         "full_name": user.full_name, "employee_no": user.employee_no, "team": user.team,
         "is_supervisor": user.is_supervisor, "email": user.email,
         "roles": [r for r in ROLE_ORDER if r in set(user.groups.values_list("name", flat=True))],
-        "warehouses": _codes(user.warehouses), "channels": _codes(user.channels),
+        "warehouses": _codes(user.warehouses), "channels": _codes(user.channels), "all_channels": user.all_channels,
     }
     after = {
         "full_name": full_name.strip(), "employee_no": employee_no, "team": team, "is_supervisor": is_supervisor,
         "email": email.strip(), "roles": role_list,
         "warehouses": sorted(w.code for w in warehouses), "channels": sorted(c.code for c in channels),
+        # Like create_user: an integration client acts for its listed channels only, or for all when none is
+        # listed (the form's "none: every channel"), so saving the form never widens a limited client.
+        "all_channels": INTEGRATION in role_list and not channels,
     }
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if not changes:
         return {}
-    for field in ("full_name", "employee_no", "team", "is_supervisor", "email"):
+    if ADMIN in before["roles"] and ADMIN not in role_list and user.is_active:
+        _refuse_losing_the_last_administrator(user, actor=actor)
+    for field in ("full_name", "employee_no", "team", "is_supervisor", "email", "all_channels"):
         setattr(user, field, after[field])
     user.is_staff = ADMIN in role_list
-    user.all_channels = INTEGRATION in role_list
     user.save()
     user.groups.set(Group.objects.filter(name__in=role_list))
     user.warehouses.set(warehouses)
@@ -83,6 +99,8 @@ def set_active(*, user_id: int, active: bool, actor: Actor) -> User:
     user = _locked_user(user_id)
     if actor.user_id == user.pk and not active:
         raise BusinessRuleViolation(_("You cannot deactivate your own account."))
+    if not active and user.is_active and user.groups.filter(name=ADMIN).exists():
+        _refuse_losing_the_last_administrator(user, actor=actor)
     if user.is_active == active:
         return user
     user.is_active = active
@@ -188,11 +206,17 @@ def enrol_two_factor(*, user_id: int, secret: str, code: str) -> User:
 
 
 @transaction.atomic
-def disable_own_two_factor(*, user_id: int) -> User:
-    """The person turns their second factor off, unless one of their roles requires it."""
+def disable_own_two_factor(*, user_id: int, code: str) -> User:
+    """The person turns their second factor off with a current code, unless one of their roles requires it."""
+    from oms.accounts import totp
+
     user = _locked_user(user_id)
     if totp_required(user):
         raise BusinessRuleViolation(_("Your role requires a second factor; it cannot be turned off."))
+    # A code, not just the open session: someone at an unlocked screen must not be able to remove it.
+    secret = totp.decrypt(user.totp_secret) if user.totp_secret else None
+    if secret is None or totp.matching_step(secret, code, last_step=user.totp_last_step) is None:
+        raise ValidationFailed(_("That code is not right."), details={"code": [_("Wrong code.")]})
     user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
     user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
     record(None, "two_factor_disabled", actor=Actor.of(user), data={"username": user.username})

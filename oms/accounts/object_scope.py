@@ -134,6 +134,33 @@ def _messages(key: str):
 
 Lookup = Callable[[str], tuple]
 
+
+def _not_found(kind: str, key: str) -> NotFound:
+    """The error the route answers for an unknown object of the kind, so that an object outside one's
+    scopes cannot be told from one that does not exist (same code, message and details)."""
+    from importlib import import_module
+
+    error_of = {
+        "order": ("oms.orders.errors.OrderNotFound", "order_no", str),
+        "package": ("oms.fulfillment.errors.PackageNotFound", "packages", lambda k: [k]),
+        "pick_list": ("oms.fulfillment.errors.PickListNotFound", "pick_list", str),
+        "interception": ("oms.fulfillment.interception.InterceptionNotFound", "interception", int),
+        "handover_list": ("oms.shipping.handover.HandoverListNotFound", "handover_list", str),
+        "refund": ("oms.payments.refund_errors.RefundNotFound", "refund", str),
+        "after_sales": ("oms.aftersales.errors.RequestNotFound", "number", str),
+        "return_parcel": ("oms.aftersales.errors.RequestNotFound", "number", str),
+        "logistics_exception": ("oms.shipping.exceptions.ExceptionNotFound", "number", str),
+        "change_request": ("oms.approvals.errors.ChangeRequestNotFound", "number", str),
+        "problem": ("oms.problems.errors.ProblemNotFound", "number", str),
+        "message": ("oms.notifications.errors.MessageNotFound", "id", int),
+        "channel": ("oms.payments.errors.ChannelNotFound", "channel", str),
+    }
+    if kind not in error_of:
+        return OutOfScopeNotFound(details={kind: key})
+    path, field, convert = error_of[kind]
+    module, name = path.rsplit(".", 1)
+    return getattr(import_module(module), name)(details={field: convert(key)})
+
 KINDS: dict[str, Lookup] = {
     "order": _orders,
     "package": _packages,
@@ -199,5 +226,5 @@ def check_route(actor: Actor, *, route: str, kwargs: dict, method: str) -> None:
         if scoped(actor, base).exists() or not base.exists():
             continue  # in scope, or unknown: the view answers 404 itself
         if method.upper() in READ_METHODS:
-            raise OutOfScopeNotFound(details={kind: key})
+            raise _not_found(kind, key)
         raise OutOfScope(_("This is outside the warehouses or channels you work in."), details={kind: key})

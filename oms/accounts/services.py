@@ -58,7 +58,9 @@ def create_user(
     employee_no = (employee_no or "").strip()
     check_employee_no(employee_no)
     user = User(
-        username=username, email=email, is_staff=(ADMIN in role_list), all_channels=(INTEGRATION in role_list),
+        # An integration client with channels listed acts for those only; none listed: every channel.
+        username=username, email=email, is_staff=(ADMIN in role_list),
+        all_channels=(INTEGRATION in role_list and not channel_ids),
         full_name=full_name.strip(), employee_no=employee_no, team=team, is_supervisor=is_supervisor,
     )
     if password:

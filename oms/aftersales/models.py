@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from oms.aftersales.status import ItemCondition, RequestKind, RequestReason, RequestStatus
 from oms.core.models import TimeStampedModel
 from oms.core.money import MoneyField
+from oms.core.no_delete import NoDeleteMixin
 
 
-class AfterSalesRequest(TimeStampedModel):
+class AfterSalesRequest(NoDeleteMixin, TimeStampedModel):
     number = models.CharField(_("request number"), max_length=24, unique=True)
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="after_sales_requests")
     kind = models.CharField(_("type"), max_length=16, choices=RequestKind.choices)
@@ -68,7 +69,7 @@ class AfterSalesRequest(TimeStampedModel):
         return self.number
 
 
-class AfterSalesLine(models.Model):
+class AfterSalesLine(NoDeleteMixin, models.Model):
     request = models.ForeignKey(AfterSalesRequest, on_delete=models.PROTECT, related_name="lines")
     line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="after_sales_lines")
     quantity = models.PositiveIntegerField(_("quantity"))
@@ -88,7 +89,7 @@ class AfterSalesLine(models.Model):
         verbose_name_plural = _("after-sales lines")
 
 
-class InspectionLine(models.Model):
+class InspectionLine(NoDeleteMixin, models.Model):
     """What the warehouse found for a request line: units in one condition, with a note."""
 
     request_line = models.ForeignKey(AfterSalesLine, on_delete=models.PROTECT, related_name="inspections")
@@ -145,7 +146,7 @@ class QuarantineStock(models.Model):
         verbose_name_plural = _("quarantined stock")
 
 
-class QuarantineMovement(models.Model):
+class QuarantineMovement(NoDeleteMixin, models.Model):
     """One row of the quarantine ledger; per SKU and warehouse the deltas add up to QuarantineStock."""
 
     sku = models.ForeignKey("inventory.Sku", on_delete=models.PROTECT, related_name="+")

@@ -128,13 +128,17 @@ def tab_counts(warehouse_ids: frozenset[int] | None = None,
     return {tab: base.filter(flt).count() for tab, flt in TAB_FILTERS.items() if tab != Tab.DONE}
 
 
-def find_parcel(code: str) -> AfterSalesRequest | None:
-    """The request a returned parcel belongs to: by request number or by the return tracking number."""
+def find_parcel(code: str, actor=None) -> AfterSalesRequest | None:
+    """The request a returned parcel belongs to: by request number or by the return tracking number
+    (among those coming back to the actor's warehouses, when given: a scan must not reveal others)."""
     code = (code or "").strip()
     if not code:
         return None
-    return (AfterSalesRequest.objects.filter(number=code).first()
-            or AfterSalesRequest.objects.filter(return_tracking_no=code).order_by("-id").first())
+    base = AfterSalesRequest.objects.all()
+    if actor is not None:
+        base = scoped_return_parcels(actor, base)
+    return (base.filter(number=code).first()
+            or base.filter(return_tracking_no=code).order_by("-id").first())
 
 
 def requests_of_order(order: Order) -> list[AfterSalesRequest]:

@@ -24,6 +24,7 @@ from oms.approvals.errors import ChangeNotAllowed, InvalidChangeRequest, UseChan
 from oms.approvals.status import ChangeKind
 from oms.core.money import ZERO
 from oms.orders.status import OrderStatus, PaymentStatus
+from oms.orders.status import check_transition as check_order_transition
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,53 @@ def apply_amounts(target: Target, proposed: dict, *, actor: Actor, number: str, 
         setattr(o, name, Decimal(value))
     o.payable_amount = o.goods_total + o.shipping_fee - o.discount_total
     o.save(update_fields=[*fields, "updated_at"])
-    return {f: [before[f], getattr(o, f)] for f in fields if before[f] != getattr(o, f)}
+    changes = {f: [before[f], getattr(o, f)] for f in fields if before[f] != getattr(o, f)}
+    if "discount_total" in changes:
+        changes["discounts"] = _match_discount_rows(o, number=number)
+    return changes
+
+
+def _match_discount_rows(order, *, number: str) -> list[str]:
+    """Make the order's discount rows add up to its corrected discount total; [old rows, new rows] as text.
+
+    The rows are the source of the total (line edits recompute it from them, refunds split it over
+    lines): a raise is one manual discount row named after the request; a cut takes from the newest
+    rows, manual ones first. A row cut to nothing goes (the audit event keeps it); a coupon whose use
+    was counted is kept, so the cancellation gives that use back.
+    """
+    from oms.core.no_delete import discard_uncommitted_lines
+    from oms.orders.models import OrderDiscount
+    from oms.orders.status import DiscountKind
+
+    rows = list(OrderDiscount.objects.select_for_update().filter(order=order).order_by("id"))
+    text = lambda items: ", ".join(f"{r.kind}{(' ' + r.code) if r.code else ''} {r.amount:.2f}"  # noqa: E731
+                                   for r in items)
+    old = text(rows)
+    gap = order.discount_total - sum((r.amount for r in rows), ZERO)
+    if gap > ZERO:
+        rows.append(OrderDiscount.objects.create(order=order, kind=DiscountKind.MANUAL, amount=gap,
+                                                 description=_("Correction %(no)s") % {"no": number}))
+    gone = []
+    for row in sorted(rows, key=lambda r: (r.kind != DiscountKind.MANUAL, -r.pk)):
+        if gap >= ZERO:
+            break
+        take = min(row.amount, -gap)
+        if take == row.amount and row.use_counted:
+            take -= Decimal("0.01")
+        if take <= ZERO:
+            continue
+        row.amount -= take
+        gap += take
+        if row.amount == ZERO:
+            gone.append(row.pk)
+        else:
+            row.save(update_fields=["amount"])
+    if gap < ZERO:
+        raise ChangeNotAllowed(_("The discount rows of this order cannot be cut that far."),
+                               details={"discount_total": [f"{order.discount_total:.2f}"]})
+    if gone:
+        discard_uncommitted_lines(OrderDiscount.objects.filter(pk__in=gone))
+    return [old, text(r for r in rows if r.pk not in gone)]
 
 
 # --- payment_status -------------------------------------------------------------------------------
@@ -231,8 +278,15 @@ def apply_payment(target: Target, proposed: dict, *, actor: Actor, number: str, 
     after = _payment_after(o, proposed)
     for name, value in after.items():
         setattr(o, name, value)
-    o.save(update_fields=[*PAYMENT_FIELDS, "updated_at"])
-    return {f: [before[f], after[f]] for f in PAYMENT_FIELDS if before[f] != after[f]}
+    changes = {f: [before[f], after[f]] for f in PAYMENT_FIELDS if before[f] != after[f]}
+    if o.status == OrderStatus.PENDING_PAYMENT and o.payment_status == PaymentStatus.PAID:
+        # As recording a payment does (orders/review/corrections.py): a paid order waits for review,
+        # not for a payment that came.
+        check_order_transition(o.status, OrderStatus.PENDING_REVIEW)
+        changes["status"] = [o.status, OrderStatus.PENDING_REVIEW]
+        o.status = OrderStatus.PENDING_REVIEW
+    o.save(update_fields=[*PAYMENT_FIELDS, "status", "updated_at"])
+    return changes
 
 
 # --- customer_data --------------------------------------------------------------------------------
@@ -282,6 +336,9 @@ def check_customer(target: Target, proposed: dict) -> None:
     from oms.orders.review.rules import RULES, phone_kind
 
     o = target.order
+    if o.anonymised_at is not None:  # retention removed the buyer's data for good (orders/anonymisation.py)
+        raise ChangeNotAllowed(_("This order's personal data was anonymised under the retention rule."),
+                               details={"order_no": o.order_no})
     if o.status not in AFTER_SHIPMENT:
         raise UseChangeAddress(details={"order_no": o.order_no, "status": o.status,
                                         "use": f"/orders/{o.order_no}/change-address/"})

@@ -12,11 +12,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oms.approvals.fields import PersonalValuesJSONField
 from oms.approvals.status import ChangeKind, ChangeStatus
 from oms.core.models import TimeStampedModel
+from oms.core.no_delete import NoDeleteMixin
 
 
-class ChangeRequest(TimeStampedModel):
+class ChangeRequest(NoDeleteMixin, TimeStampedModel):
     number = models.CharField(_("request number"), max_length=24, unique=True)
     kind = models.CharField(_("kind"), max_length=24, choices=ChangeKind.choices)
     order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT,
@@ -24,8 +26,9 @@ class ChangeRequest(TimeStampedModel):
     sku = models.ForeignKey("inventory.Sku", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     warehouse = models.ForeignKey("inventory.Warehouse", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
-    proposed = models.JSONField(_("proposed values"), default=dict)
-    current = models.JSONField(_("values when requested"), default=dict)
+    # Personal values (a customer-data request's phone, name, street) are encrypted at rest (fields.py).
+    proposed = PersonalValuesJSONField(_("proposed values"), default=dict)
+    current = PersonalValuesJSONField(_("values when requested"), default=dict)
     reason = models.TextField(_("reason"))
     status = models.CharField(_("status"), max_length=16, choices=ChangeStatus.choices,
                               default=ChangeStatus.PENDING, db_index=True)

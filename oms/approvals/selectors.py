@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.actor import Actor
@@ -34,8 +34,23 @@ def decidable_kinds(actor: Actor) -> list[str]:
     return [code for code, kind in KINDS.items() if kind.may_decide(actor)]
 
 
+def scoped_requests(actor: Actor, qs: QuerySet[ChangeRequest]) -> QuerySet[ChangeRequest]:
+    """The requests of qs within the actor's scopes: on orders they may see (orders/selectors.py), or
+    on the stock of their warehouses."""
+    from oms.accounts.actor import channel_scope, warehouse_scope
+    from oms.orders.models import Order
+    from oms.orders.selectors import scoped_orders
+
+    warehouses = warehouse_scope(actor)
+    if channel_scope(actor) is None and warehouses is None:
+        return qs
+    stock = Q(order__isnull=True) if warehouses is None else Q(order__isnull=True, warehouse_id__in=warehouses)
+    return qs.filter(Q(order__in=scoped_orders(actor, Order.objects.all())) | stock)
+
+
 def queue(*, tab: str, actor: Actor, kind: str = "", order_no: str = "") -> QuerySet[ChangeRequest]:
-    qs = ChangeRequest.objects.select_related("order", "sku", "warehouse", "requested_by", "decided_by")
+    qs = scoped_requests(actor, ChangeRequest.objects.select_related("order", "sku", "warehouse", "requested_by",
+                                                                     "decided_by"))
     if tab == "waiting":
         qs = qs.filter(status=ChangeStatus.PENDING, kind__in=decidable_kinds(actor)).exclude(
             requested_by_id=actor.user_id).order_by("requested_at", "id")
@@ -66,9 +81,10 @@ def refunds_awaiting_second_approval(actor: Actor):
         return []
     from oms.aftersales.status import RefundStatus
     from oms.payments.models import Refund
+    from oms.payments.refund_selectors import scoped_refunds
 
-    return list(Refund.objects.filter(status=RefundStatus.AWAITING_SECOND_APPROVAL).select_related("order")
-                .order_by("id")[:200])
+    return list(scoped_refunds(actor, Refund.objects.filter(status=RefundStatus.AWAITING_SECOND_APPROVAL))
+                .select_related("order").order_by("id")[:200])
 
 
 def request_data(cr: ChangeRequest) -> dict:

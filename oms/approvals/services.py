@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.accounts.actor import Actor, require, require_warehouse
+from oms.accounts.actor import Actor, OutOfScope, require, require_warehouse
 from oms.accounts.roles import REQUEST_CHANGES
 from oms.approvals.errors import (
     ChangeRequestNotFound,
@@ -54,13 +54,25 @@ def _stock_target(sku_code: str, warehouse_code: str, *, lock: bool) -> Target:
     return Target(sku=sku, warehouse=warehouse, level=level)
 
 
-def _lock_target(kind: Kind, *, order_no: str, proposed: dict) -> Target:
+def require_order_scope(actor: Actor, order) -> None:
+    """Raise OutOfScope unless the order is within the actor's channels and warehouses (orders/selectors.py)."""
+    from oms.orders.models import Order
+    from oms.orders.selectors import scoped_orders
+
+    if not scoped_orders(actor, Order.objects.filter(pk=order.pk)).exists():
+        raise OutOfScope(_("This is outside the warehouses or channels you work in."),
+                         details={"order_no": order.order_no})
+
+
+def _lock_target(kind: Kind, *, order_no: str, proposed: dict, actor: Actor) -> Target:
     if kind.on_order:
         from oms.orders.entry import lock_order
 
         if not order_no:
             raise InvalidChangeRequest(details={"order_no": [_("This field is required.")]})
-        return Target(order=lock_order(order_no))
+        order = lock_order(order_no)
+        require_order_scope(actor, order)  # the order number comes in the body, past the route's scope check
+        return Target(order=order)
     return _stock_target(proposed["sku"], proposed["warehouse"], lock=True)
 
 
@@ -103,7 +115,7 @@ def request_change(*, kind: str, actor: Actor, reason: str, proposed: dict, orde
     if len(reason) > MAX_REASON:
         raise InvalidChangeRequest(details={"reason": [_("At most %(n)d characters.") % {"n": MAX_REASON}]})
     cleaned = k.clean(proposed)
-    target = _lock_target(k, order_no=(order_no or "").strip(), proposed=cleaned)
+    target = _lock_target(k, order_no=(order_no or "").strip(), proposed=cleaned, actor=actor)
     if not k.on_order:
         require_warehouse(actor, target.warehouse.pk)
     k.check(target, cleaned)
@@ -146,7 +158,8 @@ def approve_change(*, number: str, actor: Actor, note: str = "") -> ChangeReques
     check_transition(cr.status, ChangeStatus.APPROVED, number=number)
     now_values = k.snapshot(target, cr.proposed)
     if now_values != cr.current:
-        raise TargetChanged(details={"change_request": number, "when_requested": cr.current, "now": now_values})
+        raise TargetChanged(details={"change_request": number, "when_requested": masked_fields(cr.current),
+                                     "now": masked_fields(now_values)})
     k.check(target, cr.proposed)
     changes = k.apply(target, cr.proposed, actor=actor, number=cr.number, reason=cr.reason)
     # Personal fields are masked: the audit log is no copy of them (orders/personal_data.py).

@@ -23,6 +23,7 @@ from oms.shipping import api_exceptions as exceptions_api
 from oms.shipping import api_handover as handover_api
 from oms.shipping.api_tracking import TrackingPushView
 from oms.timeliness import api as timeliness_api
+from oms.web.views.auth import AdminLoginView, AdminPasswordChangeView
 
 
 class SchemaView(SpectacularAPIView):
@@ -190,6 +191,9 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api_docs"),
+    # Before the admin site: its own login would sign in without the second factor.
+    path("admin/login/", AdminLoginView.as_view(), name="admin_login"),
+    path("admin/password_change/", AdminPasswordChangeView.as_view(), name="admin_password_change"),
     path("admin/", admin.site.urls),
     path("", include("oms.web.urls")),
 ]

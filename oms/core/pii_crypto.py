@@ -3,7 +3,7 @@
 Encryption keys come from settings.OMS_PII_KEYS (newest first; the older ones only decrypt, so a
 key can be rotated with `oms pii rotate`). When that list is empty (embedded mode) a key is
 generated once into DATA_DIR/pii_key. Losing that file loses every encrypted name, phone and
-address: back it up with the database (docs/privacy.md).
+address: keep a copy apart from the database backups (docs/privacy.md, docs/operations.md).
 
 The search hash is HMAC-SHA256 with settings.OMS_PII_HASH_KEY; when that is empty in embedded
 mode it is derived from the key file with HKDF, so the two stay together. A deployment that sets

@@ -104,11 +104,16 @@ def sku_stock(sku: Sku, actor=None) -> list[StockLevel]:
                 .order_by("warehouse__priority", "warehouse__code"))
 
 
-def skus(*, search: str = "", active: bool | None = None) -> QuerySet[Sku]:
-    """SKUs by code, with `on_hand_total`, `reserved_total` and `available_total` over all warehouses."""
+def skus(*, search: str = "", active: bool | None = None, actor=None) -> QuerySet[Sku]:
+    """SKUs by code, with `on_hand_total`, `reserved_total` and `available_total` over all warehouses
+    (over the actor's warehouses when given: the totals must not show other warehouses' stock)."""
+    from oms.accounts.actor import warehouse_scope
+
+    scope = warehouse_scope(actor) if actor is not None else None
+    only = Q(stock_levels__warehouse_id__in=scope) if scope is not None else None
     qs = Sku.objects.annotate(
-        on_hand_total=Coalesce(Sum("stock_levels__on_hand"), Value(0)),
-        reserved_total=Coalesce(Sum("stock_levels__reserved"), Value(0)),
+        on_hand_total=Coalesce(Sum("stock_levels__on_hand", filter=only), Value(0)),
+        reserved_total=Coalesce(Sum("stock_levels__reserved", filter=only), Value(0)),
     ).annotate(available_total=F("on_hand_total") - F("reserved_total"))
     if search:
         qs = qs.filter(_sku_search(search))

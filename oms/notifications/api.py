@@ -30,6 +30,14 @@ class MessageSerializer(serializers.ModelSerializer):
             "created_by",
         ]
 
+    def to_representation(self, instance):
+        # Masked like every other screen and response (orders/personal_data.py, docs/privacy.md).
+        from oms.orders.personal_data import mask_recipient, mask_text
+
+        data = super().to_representation(instance)
+        data["recipient"], data["body"] = mask_recipient(data["recipient"]), mask_text(data["body"])
+        return data
+
 
 class MessageTemplateSerializer(serializers.ModelSerializer):
     updated_by = serializers.CharField(source="updated_by.username", default=None, allow_null=True)

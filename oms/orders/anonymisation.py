@@ -115,6 +115,21 @@ def _anonymise_related(order_ids: list[int]) -> None:
     AfterSalesRequest.objects.filter(order_id__in=order_ids).exclude(description="").update(description=ANONYMISED)
     # Review findings that quote a phone number (an invalid one, or one on the block list).
     OrderHold.objects.filter(order_id__in=order_ids, code__in=("phone_invalid", "blacklisted")).update(details={})
+    _anonymise_change_requests(order_ids)
+
+
+def _anonymise_change_requests(order_ids: list[int]) -> None:
+    """Customer-data change requests keep the old and new phone, name and street: replaced by the marker."""
+    from oms.approvals.fields import PERSONAL_KEYS
+    from oms.approvals.models import ChangeRequest
+
+    def blank(values: dict) -> dict:
+        return {k: (ANONYMISED if k in PERSONAL_KEYS and v else v) for k, v in values.items()}
+
+    for cr in ChangeRequest.objects.filter(order_id__in=order_ids, kind="customer_data").only(
+            "pk", "proposed", "current"):
+        cr.proposed, cr.current = blank(cr.proposed), blank(cr.current)
+        cr.save(update_fields=["proposed", "current"])
 
 
 def count_anonymisable(*, older_than_days: int | None = None) -> int:

@@ -168,7 +168,8 @@ class DraftsView(APIView):
 
     @extend_schema(operation_id="drafts_list", responses=OrderSummarySerializer(many=True))
     def get(self, request):
-        return Response(OrderSummarySerializer(selectors.drafts_awaiting_check()[:500], many=True).data)
+        drafts = selectors.drafts_awaiting_check(Actor.of(request.user))[:500]
+        return Response(OrderSummarySerializer(drafts, many=True).data)
 
     @extend_schema(operation_id="drafts_create", request=DraftIn, responses={201: OrderDetailSerializer},
                    description="Enter an order by hand (channel defaults to offline). It stays a draft until "

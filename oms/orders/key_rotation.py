@@ -9,6 +9,7 @@ short transaction each with the rows locked, so the back office keeps working me
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from oms.accounts.actor import Actor
 from oms.audit.services import record
@@ -22,15 +23,34 @@ ROTATED = "personal_data_keys_rotated"  # the audit action (no order)
 def rotate_personal_data(*, actor: Actor, batch_size: int = 500) -> int:
     """Re-encrypt every order's personal fields with the newest key; return how many orders."""
     if not 1 <= batch_size <= 10_000:
-        raise ValidationFailed(details={"batch_size": ["Between 1 and 10000."]})
+        raise ValidationFailed(details={"batch_size": [_("Between 1 and 10000.")]})
     last, total = 0, 0
     while True:
         last, done = _rotate_batch(after=last, batch_size=batch_size)
         total += done
         if done < batch_size:
             break
-    record(None, ROTATED, actor=actor, data={"orders": total})
+    requests = _rotate_change_requests(batch_size=batch_size)
+    record(None, ROTATED, actor=actor, data={"orders": total, "change_requests": requests})
     return total
+
+
+def _rotate_change_requests(*, batch_size: int) -> int:
+    """Change requests hold a copy of personal values encrypted with the same keys (approvals/fields.py):
+    read and written back, they take the newest key too, so the old key can go."""
+    from oms.approvals.models import ChangeRequest
+
+    last, total = 0, 0
+    while True:
+        with transaction.atomic():
+            rows = list(ChangeRequest.objects.select_for_update().filter(pk__gt=last, kind="customer_data")
+                        .order_by("pk").only("pk", "proposed", "current")[:batch_size])
+            for cr in rows:  # loaded in plain; saved, the field encrypts with the newest key
+                cr.save(update_fields=["proposed", "current"])
+        total += len(rows)
+        if len(rows) < batch_size:
+            return total
+        last = rows[-1].pk
 
 
 @transaction.atomic

@@ -59,6 +59,19 @@ def mask_email(email: str) -> str:
     return f"{box[:1]}***@{domain}"
 
 
+def mask_recipient(recipient: str) -> str:
+    """A message's recipient: an e-mail address or a phone number (push ids are masked like a phone)."""
+    value = (recipient or "").strip()
+    return mask_email(value) if "@" in value else mask_phone(value)
+
+
+def mask_text(text: str) -> str:
+    """Free text written to the buyer (a message body): phone numbers and street numbers hidden."""
+    from oms.core.log_redaction import redact
+
+    return redact(text or "")
+
+
 def mask_address(province: str, city: str, district: str, detail: str) -> str:
     """The full address with the street detail masked (province, city and district shown)."""
     return f"{province}{city}{district}{mask_detail(detail)}"

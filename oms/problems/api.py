@@ -74,7 +74,8 @@ class ProblemsView(APIView):
             raise ValidationFailed(details={"limit": [_("A whole number from 1 to %(max)s.") % {
                 "max": MAX_PAGE_SIZE}]})
         qs = selectors.queue(request.user, filters)
-        return Response({"count": qs.count(), "results": [selectors.report_data(r) for r in qs[:int(limit)]]})
+        return Response({"count": qs.count(),
+                         "results": [selectors.report_data(r, user=request.user) for r in qs[:int(limit)]]})
 
     @extend_schema(operation_id="problems_create", responses={201: REPORT_OUT},
                    request=inline_serializer("ProblemIn", {
@@ -90,7 +91,7 @@ class ProblemsView(APIView):
             actor=Actor.of(request.user), category=text_field(data, "category"),
             severity=text_field(data, "severity"), description=text_field(data, "description"),
             order_no=text_field(data, "order_no").strip(), team=text_field(data, "team").strip())
-        return Response(selectors.report_data(report, with_comments=True), status=201)
+        return Response(selectors.report_data(report, with_comments=True, user=request.user), status=201)
 
 
 class ProblemView(APIView):
@@ -99,7 +100,7 @@ class ProblemView(APIView):
     @extend_schema(operation_id="problems_retrieve", responses=REPORT_OUT,
                    description="One report with its comments.")
     def get(self, request, number: str):
-        return Response(selectors.report_data(selectors.report(number), with_comments=True))
+        return Response(selectors.report_data(selectors.report(number), with_comments=True, user=request.user))
 
 
 class _ActionView(APIView):
@@ -110,7 +111,7 @@ class _ActionView(APIView):
 
     def post(self, request, number: str):
         self.act(json_object(request), number, Actor.of(request.user))
-        return Response(selectors.report_data(selectors.report(number), with_comments=True))
+        return Response(selectors.report_data(selectors.report(number), with_comments=True, user=request.user))
 
 
 class AcknowledgeView(_ActionView):

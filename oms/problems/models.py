@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oms.core.models import TimeStampedModel
+from oms.core.no_delete import NoDeleteMixin
 from oms.problems.status import (
     BurstSource,
     Category,
@@ -19,7 +20,7 @@ from oms.problems.status import (
 )
 
 
-class ProblemReport(TimeStampedModel):
+class ProblemReport(NoDeleteMixin, TimeStampedModel):
     """One reported problem on an order or in the system; an incident when raised for a burst."""
 
     number = models.CharField(_("report number"), max_length=24, unique=True)
@@ -90,7 +91,7 @@ class ProblemReport(TimeStampedModel):
         return self.number
 
 
-class ProblemComment(models.Model):
+class ProblemComment(NoDeleteMixin, models.Model):
     report = models.ForeignKey(ProblemReport, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")

@@ -45,8 +45,21 @@ def escalated_to(user) -> Q:
     return q
 
 
+def scoped_reports(user, qs: QuerySet[ProblemReport]) -> QuerySet[ProblemReport]:
+    """The reports of qs the user may see: system faults and incidents without an order are everyone's;
+    a report on an order follows the order's scopes (orders/selectors.py scoped_orders)."""
+    from oms.accounts.actor import Actor, channel_scope, warehouse_scope
+    from oms.orders.models import Order
+    from oms.orders.selectors import scoped_orders
+
+    actor = Actor.of(user)
+    if channel_scope(actor) is None and warehouse_scope(actor) is None:
+        return qs
+    return qs.filter(Q(order__isnull=True) | Q(order__in=scoped_orders(actor, Order.objects.all())))
+
+
 def queue(user, filters: QueueFilters) -> QuerySet[ProblemReport]:
-    qs = ProblemReport.objects.select_related("order", "owner", "raised_by")
+    qs = scoped_reports(user, ProblemReport.objects.select_related("order", "owner", "raised_by"))
     if filters.tab == "team":
         qs = qs.filter(team__in=my_teams(user))
     elif filters.tab == "escalated":  # escalated to me, or escalated in my team
@@ -82,11 +95,12 @@ def reports_of_order(order) -> list[ProblemReport]:
 
 
 def team_open_count(user) -> int:
-    return ProblemReport.objects.filter(team__in=my_teams(user), status__in=LIVE_STATUSES).count()
+    return scoped_reports(user, ProblemReport.objects.filter(team__in=my_teams(user),
+                                                             status__in=LIVE_STATUSES)).count()
 
 
 def home_counts(user) -> dict[str, int]:
-    live = ProblemReport.objects.filter(status__in=LIVE_STATUSES)
+    live = scoped_reports(user, ProblemReport.objects.filter(status__in=LIVE_STATUSES))
     return {
         "team_open": live.filter(team__in=my_teams(user)).count(),
         "escalated_to_me": live.filter(escalated_to(user)).count(),
@@ -94,7 +108,18 @@ def home_counts(user) -> dict[str, int]:
     }
 
 
-def report_data(r: ProblemReport, *, with_comments: bool = False) -> dict:
+def linked_orders(r: ProblemReport, user=None):
+    """An incident's orders, those within the user's scopes when a user is given."""
+    qs = r.orders.order_by("order_no")
+    if user is not None:
+        from oms.accounts.actor import Actor
+        from oms.orders.selectors import scoped_orders
+
+        qs = scoped_orders(Actor.of(user), qs)
+    return qs
+
+
+def report_data(r: ProblemReport, *, with_comments: bool = False, user=None) -> dict:
     data = {
         "number": r.number, "order_no": r.order.order_no if r.order_id else None,
         "category": r.category, "severity": r.severity, "description": r.description,
@@ -110,7 +135,7 @@ def report_data(r: ProblemReport, *, with_comments: bool = False) -> dict:
     }
     if r.is_incident:
         data["burst"] = {"source": r.burst_source, "reason": r.burst_reason, "count": r.burst_count,
-                         "order_nos": list(r.orders.order_by("order_no").values_list("order_no", flat=True))}
+                         "order_nos": list(linked_orders(r, user).values_list("order_no", flat=True))}
     if with_comments:
         data["comments"] = [{"author": c.author_username, "body": c.body, "at": c.at.isoformat()}
                             for c in r.comments.all()]

@@ -113,6 +113,16 @@ def notify_critical(report: ProblemReport) -> None:
                 body=report.description[:1000], dedupe_key=f"problem:{report.pk}:critical")
 
 
+def _require_order_scope(actor: Actor, order: Order) -> None:
+    # The order number comes in the form/body, past the route's scope check (accounts/object_scope.py).
+    from oms.accounts.actor import OutOfScope
+    from oms.orders.selectors import scoped_orders
+
+    if not scoped_orders(actor, Order.objects.filter(pk=order.pk)).exists():
+        raise OutOfScope(_("This is outside the warehouses or channels you work in."),
+                         details={"order_no": order.order_no})
+
+
 @transaction.atomic
 def raise_problem(*, actor: Actor, category: str, severity: str, description: str, order_no: str = "",
                   team: str = "", now: datetime | None = None) -> ProblemReport:
@@ -127,6 +137,7 @@ def raise_problem(*, actor: Actor, category: str, severity: str, description: st
         order = Order.objects.select_for_update(of=("self",)).filter(order_no=order_no).first()
         if order is None:
             raise OrderNotFound(details={"order_no": order_no})
+        _require_order_scope(actor, order)
     now = now or timezone.now()
     report = ProblemReport.objects.create(
         number=new_number(), order=order, category=category, severity=severity, description=description,

@@ -93,7 +93,7 @@ class DeadlinePolicyView(APIView):
                    description="Change some of a channel's deadlines; open deadlines are recomputed.")
     def put(self, request, channel: str):
         code = None if channel == "default" else channel
-        data = json_object(request)
-        data.pop("channel", None)
+        # A copy: a form-encoded body arrives as an immutable QueryDict.
+        data = {key: value for key, value in json_object(request).items() if key != "channel"}
         policy = services.set_policy(channel_code=code, values=data, actor=Actor.of(request.user))
         return Response(_policy_out(policy, code))

@@ -67,7 +67,11 @@ def _out_of_scope(request, kwargs):
         check_route(Actor.of(request.user), route=match.route if match else "", kwargs=kwargs,
                     method=request.method)
     except NotFound as exc:
-        raise Http404(exc.message) from exc
+        # Out of scope must look exactly like unknown, so answer as the views do for an unknown object:
+        # the warehouse pages (pick lists, packing, hand-over) raise Http404, the others render web/404.html.
+        if {"pick_list", "packages", "handover_list"} & set(exc.details):
+            raise Http404(exc.message) from exc
+        return render(request, "web/404.html", {"order_no": exc.details.get("order_no", "")}, status=404)
     except OutOfScope as exc:
         return forbidden(request, reason=exc.message)
     return None

@@ -105,6 +105,59 @@ def test_an_administrator_cannot_deactivate_their_own_account(admin_client, user
     assert User.objects.get(username="admin").is_active
 
 
+def test_an_administrator_cannot_take_away_their_own_administrator_role(admin_client, users):
+    admin = users["admin"]
+    response = admin_client.post(reverse("web:account_edit", args=[admin.pk]), {
+        "full_name": "Admin", "employee_no": "", "team": "", "email": "", "roles": ["operations"],
+    })
+    assert response.status_code == 422 and "your own administrator role" in response.content.decode()
+    assert User.objects.get(pk=admin.pk).role_codes() == ("admin",)
+    assert not AuditEvent.objects.filter(action="user_changed").exists()
+
+
+def test_the_last_active_administrator_keeps_the_role_and_stays_active(users, make_user):
+    from oms.accounts.actor import Actor
+    from oms.accounts.administration import set_active, update_account
+    from oms.core.errors import BusinessRuleViolation
+
+    # A superuser from the command line manages accounts without holding the administrator role.
+    root = User.objects.create_superuser("root", password=PASSWORD)
+    only_admin = users["admin"]
+    with pytest.raises(BusinessRuleViolation):
+        update_account(user_id=only_admin.pk, actor=Actor.of(root), full_name="", employee_no="", team="",
+                       is_supervisor=False, email="", roles=["operations"], warehouse_ids=[], channel_ids=[])
+    with pytest.raises(BusinessRuleViolation):
+        set_active(user_id=only_admin.pk, active=False, actor=Actor.of(root))
+    assert User.objects.get(pk=only_admin.pk).is_active
+    # With a second administrator, the first may be demoted by someone else.
+    second = make_user("admin2", "admin")
+    update_account(user_id=only_admin.pk, actor=Actor.of(second), full_name="", employee_no="", team="",
+                   is_supervisor=False, email="", roles=["operations"], warehouse_ids=[], channel_ids=[])
+    assert User.objects.get(pk=only_admin.pk).role_codes() == ("operations",)
+
+
+def test_an_integration_client_limited_to_a_channel_stays_limited_when_created_or_edited(admin_client, places):
+    _hz, _sh, taobao = places
+    response = create(admin_client, username="shop", full_name="Taobao shop", employee_no="", team="", password="",
+                      roles=["integration"], channels=[taobao.pk])
+    assert response.status_code == 302
+    shop = User.objects.get(username="shop")
+    assert not shop.all_channels and not shop.may_act_for_channel(taobao.pk + 1000)
+    response = admin_client.post(reverse("web:account_edit", args=[shop.pk]), {
+        "full_name": "Taobao shop", "employee_no": "", "team": "", "email": "", "roles": ["integration"],
+        "channels": [taobao.pk],
+    })
+    assert response.status_code == 302
+    shop = User.objects.get(pk=shop.pk)
+    assert not shop.all_channels and shop.may_act_for_channel(taobao.pk)
+    # Clearing the channel list is what opens every channel, and that is audited.
+    admin_client.post(reverse("web:account_edit", args=[shop.pk]), {
+        "full_name": "Taobao shop", "employee_no": "", "team": "", "email": "", "roles": ["integration"]})
+    assert User.objects.get(pk=shop.pk).all_channels
+    event = AuditEvent.objects.filter(action="user_changed").latest("id")
+    assert event.changes["all_channels"] == [False, True]
+
+
 def test_a_password_reset_forces_a_change_at_the_next_sign_in(admin_client, users):
     response = admin_client.post(reverse("web:account_password_reset", args=[users["finance"].pk]),
                                  {"password": "reset-pass-2026"})

@@ -249,3 +249,49 @@ def test_the_archive_and_its_export_show_only_the_channels_orders(scoped, world)
     assert export.status_code == 200
     content = export.content.decode("utf-8-sig")
     assert world["A"]["order"] in content and world["B"]["order"] not in content
+
+
+def test_the_drafts_awaiting_a_check_show_only_the_channels_drafts(scoped, world):
+    from oms.orders.models import Order
+    from oms.orders.status import OrderStatus
+
+    Order.objects.filter(order_no__in=[world["A"]["order"], world["B"]["order"]]).update(
+        status=OrderStatus.DRAFT, entry_check="")
+    _web, cs = scoped["cs_taobao"]
+    drafts = cs.get("/api/v1/orders/drafts").json()
+    assert _numbers(drafts, "order_no") == {world["A"]["order"]}
+
+
+UNKNOWN = {"order": "99999999999999", "package": "PK-NOPE", "refund": "RF-NOPE", "request": "AS-NOPE",
+           "pick_list": "PL-NOPE", "handover": "HO-NOPE", "ticket": "LE-NOPE", "message": 999999}
+
+
+@pytest.mark.parametrize(("person", "path"), READS, ids=lambda v: str(v))
+def test_an_object_outside_ones_scope_answers_exactly_like_an_unknown_one(scoped, world, person, path):
+    outside = call(scoped, person, "GET", path.format(**world["B"]))
+    unknown = call(scoped, person, "GET", path.format(**UNKNOWN))
+    assert outside.status_code == unknown.status_code == 404
+    if path.startswith("/api/"):
+        a, b = outside.json()["error"], unknown.json()["error"]
+        assert (a["code"], a["message"], sorted(a["details"])) == (b["code"], b["message"], sorted(b["details"]))
+    else:
+        assert [t.name for t in outside.templates][:1] == [t.name for t in unknown.templates][:1]
+
+
+def test_the_sku_list_totals_count_only_the_stock_of_ones_warehouses(scoped, world):
+    from oms.inventory.models import StockLevel
+
+    web, _api = scoped["wh_hz"]
+    page = web.get("/skus/", {"q": "TEE"})
+    tee = next(s for s in page.context["page"].object_list if s.code == "TEE")
+    assert tee.on_hand_total == StockLevel.objects.get(sku__code="TEE", warehouse=world["hz"]).on_hand
+    assert StockLevel.objects.get(sku__code="TEE", warehouse=world["sh"]).on_hand == 3
+
+
+def test_scanning_a_return_parcel_of_another_warehouse_finds_nothing(scoped, world):
+    web, _api = scoped["wh_hz"]
+    AfterSalesRequest.objects.filter(number=world["B"]["request"]).update(return_tracking_no="SF-B-1")
+    for code in (world["B"]["request"], "SF-B-1"):
+        response = web.get("/returns/receive/", {"code": code})
+        assert response.status_code == 404, code
+    assert web.get("/returns/receive/", {"code": world["A"]["request"]}).status_code == 302

@@ -141,10 +141,36 @@ def test_an_administrator_resets_a_lost_second_factor_and_the_reset_is_audited(u
     assert event.actor_username == "admin" and event.data == {"username": "finance"}
 
 
-def test_a_person_may_turn_an_optional_second_factor_off(users):
+def test_a_person_may_turn_an_optional_second_factor_off_with_a_current_code(users):
     client = Client()
     sign_in(client, "finance")
-    enrol(client)
+    secret = enrol(client)
+    # The open session alone is not enough (an unlocked screen): a code is needed.
     client.post(TWO_FACTOR, {"action": "disable"})
+    client.post(TWO_FACTOR, {"action": "disable", "code": "000000"})
+    assert User.objects.get(username="finance").has_two_factor
+    client.post(TWO_FACTOR, {"action": "disable", "code": next_code(secret)})
     assert not User.objects.get(username="finance").has_two_factor
     assert AuditEvent.objects.filter(order=None, action="two_factor_disabled").count() == 1
+
+
+def test_the_admin_site_login_cannot_skip_the_code(users):
+    enrolling = Client()
+    sign_in(enrolling, "admin")
+    enrol(enrolling)
+
+    client = Client()
+    response = client.post("/admin/login/?next=/admin/", {"username": "admin", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("web:login"))
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("web:account_list")).status_code == 302
+    # Going to the admin site signed out ends on our sign-in page, which asks for the code.
+    assert client.get("/admin/", follow=True).redirect_chain[-1][0].startswith(reverse("web:login"))
+
+
+def test_the_admin_site_password_change_leads_to_ours_which_keeps_the_history(users):
+    client = Client()
+    client.force_login(users["admin"])
+    response = client.post("/admin/password_change/", {
+        "old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("web:password_change")

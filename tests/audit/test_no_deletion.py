@@ -2,6 +2,8 @@
 
 import pytest
 
+from oms.aftersales.models import AfterSalesLine, AfterSalesRequest, InspectionLine, QuarantineMovement
+from oms.approvals.models import ChangeRequest
 from oms.audit.models import AuditEvent
 from oms.channels.selectors import channel_lookup
 from oms.core.no_delete import DeletionRefused, discard_uncommitted_lines
@@ -10,9 +12,11 @@ from oms.orders.intake.services import intake_order
 from oms.orders.intake.validation import parse_intake
 from oms.orders.models import Order, OrderDiscount, OrderLine
 from oms.payments.models import Refund, RefundLine, SettlementBatch, SettlementItem
+from oms.problems.models import ProblemComment, ProblemReport
 
 PROTECTED = [Order, OrderLine, OrderDiscount, Refund, RefundLine, SettlementBatch, SettlementItem, StockMovement,
-             AuditEvent]
+             AuditEvent, AfterSalesRequest, AfterSalesLine, InspectionLine, QuarantineMovement, ChangeRequest,
+             ProblemReport, ProblemComment]
 
 
 @pytest.fixture(autouse=True)

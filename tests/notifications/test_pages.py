@@ -23,7 +23,8 @@ def test_the_messages_page_shows_status_attempts_error_and_the_text_sent(client_
     assert failed_email.order.order_no in page
     assert 'data-status="failed"' in page and 'data-status="queued"' in page
     assert "SMTP 550: mailbox unavailable" in page
-    assert failed_email.subject in page and "zs@example.cn" in page
+    assert failed_email.subject in page and "z***@example.cn" in page  # the recipient masked (§3.3)
+    assert "zs@example.cn" not in page
     assert page.count('/resend/"') == 1  # only the finished message offers a resend
 
 

@@ -53,12 +53,12 @@ def test_root_is_a_dashboard_with_links_to_the_users_pages(client_for):
     assert f'href="{reverse("web:order_list")}"' in body and f'href="{reverse("web:refund_queue")}"' in body
 
 
-def test_admin_sees_a_landing_page_pointing_to_the_admin_site(client_for):
+def test_admin_sees_a_landing_page_pointing_to_the_accounts_page(client_for):
     response = client_for("admin").get("/")
     assert response.status_code == 200
     body = response.content.decode()
     assert "Accounts, roles and scopes are managed on the accounts page" in body
-    assert 'href="/admin/"' in body
+    assert f'href="{reverse("web:account_list")}"' in body
 
 
 def test_navigation_shows_only_the_pages_the_role_allows(client_for):

@@ -127,6 +127,8 @@ def test_htmx_filtering_returns_only_the_results_part(client_for, three_orders):
 
 def test_the_list_stays_within_a_query_budget(client_for, three_orders, django_assert_max_num_queries):
     client = client_for("customer_service")
-    with django_assert_max_num_queries(13):  # + 1 (issue 7): the account's channel and warehouse scopes
+    # Issue 7 added one query each, whatever the number of rows: the account's channel and warehouse scopes,
+    # whether the role must use a second factor, the open problem reports and the unread notices in the menu.
+    with django_assert_max_num_queries(15):
         client.get(LIST)
     assert Order.objects.count() == 3

@@ -9,6 +9,7 @@ from django.utils import timezone
 from oms.channels.selectors import ResolvedSku
 from oms.orders.intake.command import IntakeCommand, content_hash
 from oms.orders.models import Order, OrderDiscount, OrderLine
+from oms.orders.personal_data import search_hashes
 from oms.orders.status import OrderStatus, PaymentStatus, intake_status
 from oms.orders.totals import line_subtotal
 
@@ -74,6 +75,10 @@ def build_order(
         entry_check=entry_check,
         content_hash=content_hash(command.content()),
     )
+    # The phone/recipient search hashes: Order.save() sets them too, but the bulk import and
+    # bulk_create store built orders past save() (oms/orders/personal_data.py).
+    for name, value in search_hashes(order).items():
+        setattr(order, name, value)
     if command.cancellation is not None:
         order.cancelled_at = command.cancellation.cancelled_at or timezone.now()
         order.cancel_reason = command.cancellation.reason

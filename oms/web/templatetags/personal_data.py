@@ -10,6 +10,8 @@ register.filter("mask_phone", personal_data.mask_phone)
 register.filter("mask_name", personal_data.mask_name)
 register.filter("mask_detail", personal_data.mask_detail)
 register.filter("mask_email", personal_data.mask_email)
+register.filter("mask_recipient", personal_data.mask_recipient)
+register.filter("mask_text", personal_data.mask_text)
 
 
 @register.filter

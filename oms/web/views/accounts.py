@@ -362,7 +362,8 @@ class TwoFactorView(PermissionRequiredMixin, View):
 
         if request.POST.get("action") == "disable":
             try:
-                administration.disable_own_two_factor(user_id=request.user.pk)
+                administration.disable_own_two_factor(user_id=request.user.pk,
+                                                      code=request.POST.get("code", ""))
             except ApplicationError as exc:
                 messages.error(request, exc.message)
                 return redirect("web:two_factor")

@@ -283,11 +283,12 @@ class ReceiveScanView(PermissionRequiredMixin, View):
 
     def get(self, request):
         code = (request.GET.get("code") or "").strip()
-        found = selectors.find_parcel(code) if code else None
+        actor = Actor.of(request.user)
+        found = selectors.find_parcel(code, actor) if code else None
         if found is not None:
             return redirect(reverse("web:returns_inspect", args=[found.number]))
-        scope = warehouse_scope(Actor.of(request.user))
-        waiting = selectors.queue(selectors.QueueFilters(tab=Tab.AWAITING_PARCEL, warehouse_ids=scope))[:100]
+        waiting = selectors.queue(selectors.QueueFilters(tab=Tab.AWAITING_PARCEL, warehouse_ids=warehouse_scope(actor),
+                                                         channel_ids=channel_scope(actor)))[:100]
         return render(request, "web/aftersales/receive_scan.html", {
             "code": code, "not_found": bool(code), "waiting": waiting}, status=404 if code else 200)
 

@@ -17,12 +17,14 @@ from oms.accounts.actor import Actor
 from oms.accounts.roles import REQUEST_CHANGES
 from oms.approvals import selectors, services
 from oms.approvals.errors import ChangeRequestNotFound
+from oms.approvals.fields import PERSONAL_KEYS
 from oms.approvals.kinds import CORRECTIONS, CUSTOMER_FIELDS, KINDS
 from oms.approvals.selectors import TAB_KEYS, TABS
 from oms.approvals.status import ChangeKind, ChangeStatus
 from oms.core.errors import ApplicationError
 from oms.orders.models import Order
 from oms.orders.personal_data import masked_fields
+from oms.orders.selectors import scoped_orders
 from oms.orders.status import OrderStatus, PaymentStatus
 from oms.web.access import PermissionRequiredMixin, forbidden
 from oms.web.labels import action_label
@@ -171,15 +173,27 @@ CUSTOMER_LABELS = {
 
 
 class CustomerForm(ReasonMixin):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, order: Order | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        masked = masked_fields({k: getattr(order, k) or "" for k in PERSONAL_KEYS & set(CUSTOMER_FIELDS)}) \
+            if order is not None else {}
         for name in CUSTOMER_FIELDS:
-            self.fields[name] = forms.CharField(label=CUSTOMER_LABELS[name], required=False, max_length=255)
+            field = forms.CharField(label=CUSTOMER_LABELS[name], required=False, max_length=255)
+            if name in PERSONAL_KEYS:  # empty = unchanged; the masked value shows what is there now
+                field.widget.attrs["placeholder"] = masked.get(name, "")
+                field.help_text = gettext_lazy("Leave empty to keep the current value.")
+            self.fields[name] = field
         self.order_fields(list(CUSTOMER_FIELDS) + ["reason"])
 
     def proposed(self, order: Order) -> dict:
-        return {k: self.cleaned_data[k].strip() for k in CUSTOMER_FIELDS
-                if self.cleaned_data.get(k, "").strip() != (getattr(order, k) or "")}
+        out = {}
+        for k in CUSTOMER_FIELDS:
+            value = (self.cleaned_data.get(k) or "").strip()
+            if k in PERSONAL_KEYS and not value:
+                continue  # not pre-filled: empty keeps the current value
+            if value != (getattr(order, k) or ""):
+                out[k] = value
+        return out
 
 
 class StatusForm(ReasonMixin):
@@ -213,6 +227,12 @@ KIND_FORMS = {
 ORDER_KINDS = [k for k in ChangeKind.values if KINDS[k].on_order]
 
 
+def _form(kind: str, order: Order | None, **kwargs) -> forms.Form:
+    if kind == ChangeKind.CUSTOMER_DATA:
+        kwargs["order"] = order
+    return KIND_FORMS[kind](**kwargs)
+
+
 def _initial(kind: str, order: Order | None, get) -> dict:
     if kind == ChangeKind.STOCK_ADJUSTMENT:
         return {k: get[k] for k in ("sku", "warehouse", "delta", "reason") if get.get(k)}
@@ -224,7 +244,8 @@ def _initial(kind: str, order: Order | None, get) -> dict:
         return {"payment_status": order.payment_status, "paid_at": order.paid_at,
                 "transaction_id": order.transaction_id, "paid_amount": order.paid_amount}
     if kind == ChangeKind.CUSTOMER_DATA:
-        return {k: getattr(order, k) for k in CUSTOMER_FIELDS}
+        # Personal values are not pre-filled: the form would show them in full (masked everywhere, docs/privacy.md).
+        return {k: getattr(order, k) for k in CUSTOMER_FIELDS if k not in PERSONAL_KEYS}
     return {}
 
 
@@ -237,7 +258,10 @@ class NewRequestView(PermissionRequiredMixin, View):
         kind = src.get("kind", "")
         if kind not in KIND_FORMS:
             kind = "" if order_no else ChangeKind.STOCK_ADJUSTMENT
-        order = Order.objects.filter(order_no=order_no).first() if order_no else None
+        # The order number comes as a parameter, past the route's scope check: an order outside the
+        # user's channels/warehouses answers like an unknown one.
+        orders = scoped_orders(Actor.of(request.user), Order.objects.filter(order_no=order_no))
+        order = orders.first() if order_no else None
         return order_no, kind, order
 
     def page(self, *, order_no, kind, order, form, error=None, status=200):
@@ -251,14 +275,14 @@ class NewRequestView(PermissionRequiredMixin, View):
         order_no, kind, order = self._context(request)
         if order_no and order is None:
             return render(request, "web/404.html", {}, status=404)
-        form = KIND_FORMS[kind](initial=_initial(kind, order, request.GET)) if kind else None
+        form = _form(kind, order, initial=_initial(kind, order, request.GET)) if kind else None
         return self.page(order_no=order_no, kind=kind, order=order, form=form)
 
     def post(self, request):
         order_no, kind, order = self._context(request)
         if not kind or (KINDS[kind].on_order and order is None):
             return render(request, "web/404.html", {}, status=404)
-        form = KIND_FORMS[kind](request.POST)
+        form = _form(kind, order, data=request.POST)
         if not form.is_valid():
             return self.page(order_no=order_no, kind=kind, order=order, form=form, status=400)
         try:

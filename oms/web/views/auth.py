@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 from axes.helpers import get_cool_off
 from django import forms
@@ -115,6 +116,33 @@ class LoginCodeView(PermissionRequiredMixin, View):
             return locked_out_response(request, credentials=credentials)
         form.add_error("code", _("That code is not right."))
         return self.show(request, form, status=400)
+
+
+class AdminLoginView(PermissionRequiredMixin, View):
+    """`/admin/login/`: the admin site signs in with the password alone, which would skip the second
+    factor; send people to our sign-in (password, then code) and back to where they were going."""
+
+    required_permission = PUBLIC
+
+    def get(self, request):
+        target = reverse("web:login")
+        next_url = request.GET.get("next")
+        if next_url:
+            target += "?" + urlencode({"next": next_url})
+        return redirect(target)
+
+    post = get
+
+
+class AdminPasswordChangeView(PermissionRequiredMixin, View):
+    """`/admin/password_change/`: Django's form skips the password history; ours keeps it."""
+
+    required_permission = AUTHENTICATED
+
+    def get(self, request):
+        return redirect("web:password_change")
+
+    post = get
 
 
 class LogoutView(PermissionRequiredMixin, auth_views.LogoutView):

@@ -232,7 +232,8 @@ class ReportView(PermissionRequiredMixin, ActionFormsMixin, View):
         return render(self.request, "web/problems/detail.html", {
             "r": report, "forms": forms_, "error": error, "comments": list(report.comments.all()),
             "team_label": role_labels((report.team,)),
-            "linked_orders": list(report.orders.order_by("order_no")[:200]) if report.is_incident else [],
+            "linked_orders": list(selectors.linked_orders(report, self.request.user)[:200]) if report.is_incident
+            else [],
             "burst_reason_label": reason_label(report.burst_source, report.burst_reason) if report.is_incident
             else "",
             "can": {"acknowledge": report.status == ProblemStatus.OPEN,

@@ -286,7 +286,7 @@ class SkuListView(PermissionRequiredMixin, View):
         form.is_valid()
         data = form.cleaned_data if not form.errors else {}
         active = {"yes": True, "no": False}.get(data.get("active") or "")
-        items = selectors.skus(search=(data.get("q") or "").strip(), active=active)
+        items = selectors.skus(search=(data.get("q") or "").strip(), active=active, actor=Actor.of(request.user))
         context = {"form": form, "default_lang": default_file_lang(), **paged(request, items)}
         return render(request, "web/stock/skus.html", context)
 
@@ -327,7 +327,7 @@ class SkuFormView(PermissionRequiredMixin, View):
 
     def show(self, form, *, status: int = 200):
         context = {"form": form, "sku": self.sku,
-                   "levels": selectors.sku_stock(self.sku) if self.sku else [],
+                   "levels": selectors.sku_stock(self.sku, Actor.of(self.request.user)) if self.sku else [],
                    "mappings": list(self.sku.channel_mappings.select_related("channel")) if self.sku else []}
         return render(self.request, "web/stock/sku_form.html", context, status=status)
 
