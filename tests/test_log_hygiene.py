@@ -73,3 +73,16 @@ def test_a_traceback_is_redacted_too():
     RedactPersonalData().filter(record)
 
     assert "13800138000" not in record.exc_text and "138****8000" in record.exc_text
+
+
+def test_the_workers_log_lines_are_redacted_too():
+    # run_huey adds a handler of its own only when the "huey" logger has none; settings give it a redacting one.
+    # (pytest adds capture handlers of its own beside it while a test runs.)
+    handlers = [h for h in logging.getLogger("huey").handlers if isinstance(h, logging.StreamHandler)
+                and any(isinstance(f, RedactPersonalData) for f in h.filters)]
+    assert handlers
+    record = logging.LogRecord("huey.consumer", logging.ERROR, __file__, 1, "task for %s failed", ("13800138000",), None)
+    for handler in handlers:
+        for f in handler.filters:
+            f.filter(record)
+    assert "13800138000" not in record.getMessage()

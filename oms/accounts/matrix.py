@@ -60,10 +60,11 @@ for its listed channels unless `all_channels` is set; no channel listed means no
 接入方仅能操作所列渠道，除非设置了“全部渠道”；未列出即无。 | 403 |
 
 Guessing an id or number of an object outside one's scopes answers 404 (not found) for a read, exactly
-as an unknown number would (same page, same error code), so the existence of the object does not leak; an action on an object one can see but may not touch answers
-403 with code `out_of_scope`. The functions are `warehouse_scope`, `require_warehouse`,
-`channel_scope` and `require_channel` in `oms/accounts/actor.py`, applied by one helper per model
-(`scoped_orders`, `scoped_packages`, …) in the app's selectors module.
+as an unknown number would (same page, same error code), so the existence of the object does not leak;
+an action on an object one can see but may not touch answers 403 with code `out_of_scope`.
+The functions are `warehouse_scope`, `require_warehouse`, `channel_scope` and `require_channel` in
+`oms/accounts/actor.py`, applied by one helper per model (`scoped_orders`, `scoped_packages`, …) in the
+app's selectors module.
 """
 
 

@@ -297,10 +297,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     # No full phone numbers, street details or tokens in the logs (docs/privacy.md).
     "filters": {"redact_personal_data": {"()": "oms.core.log_redaction.RedactPersonalData"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_personal_data"]}},
+    "formatters": {"worker": {"format": "[%(asctime)s] %(levelname)s:%(name)s:%(threadName)s:%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_personal_data"]},
+        "worker": {"class": "logging.StreamHandler", "filters": ["redact_personal_data"], "formatter": "worker"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("OMS_LOG_LEVEL", "WARNING")},
-    # `oms worker` (run_huey) gives huey its own handler; don't print its lines twice.
-    "loggers": {"huey": {"propagate": False}},
+    # The worker's lines (tasks started, finished, failed with their tracebacks) go through the same redaction:
+    # `oms worker` (run_huey) adds a handler of its own only when the "huey" logger has none.
+    "loggers": {"huey": {"handlers": ["worker"], "level": os.environ.get("OMS_WORKER_LOG_LEVEL", "INFO"),
+                         "propagate": False}},
 }
 
 # --- outgoing messages --------------------------------------------------------
