@@ -81,7 +81,8 @@ def test_the_workers_log_lines_are_redacted_too():
     handlers = [h for h in logging.getLogger("huey").handlers if isinstance(h, logging.StreamHandler)
                 and any(isinstance(f, RedactPersonalData) for f in h.filters)]
     assert handlers
-    record = logging.LogRecord("huey.consumer", logging.ERROR, __file__, 1, "task for %s failed", ("13800138000",), None)
+    record = logging.LogRecord("huey.consumer", logging.ERROR, __file__, 1, "task for %s failed", ("13800138000",),
+                               None)
     for handler in handlers:
         for f in handler.filters:
             f.filter(record)

@@ -56,7 +56,8 @@ def test_the_warehouse_sees_an_order_paid_47_hours_ago_as_at_risk(new_page, push
     receive(actor, "TEE", "hz", 1)
     paid_at = timezone.now() - timedelta(hours=47)
     order = push(("TEE", 1), placed_at=(paid_at - timedelta(minutes=1)).isoformat(),
-                 payment={"method": "alipay", "status": "paid", "paid_at": paid_at.isoformat(), "transaction_id": "T47"})
+                 payment={"method": "alipay", "status": "paid", "paid_at": paid_at.isoformat(),
+                          "transaction_id": "T47"})
     sweep()
 
     page = new_page()

@@ -221,8 +221,9 @@ def test_order_list_page_hides_archived_orders_and_stays_within_a_query_budget(s
     client = signed_in("customer_service")
 
     # 9 today: session, user, groups, channels, status tabs, count, rows, merge hints, held count in the menu,
-    # + 4 and the first request's session write (issue 7, one query each whatever the number of rows): the account's channel and warehouse scopes,
-    # whether the role must use a second factor, the open problem reports and the unread notices in the menu
+    # + 4 and the first request's session write (issue 7, one query each whatever the number of rows): the account's
+    # channel and warehouse scopes, whether the role must use a second factor, the open problem reports and the
+    # unread notices in the menu
     with django_assert_max_num_queries(15):
         response = client.get(reverse("web:order_list"))
 
