@@ -200,6 +200,21 @@ def test_the_security_log_lists_events_without_an_order_newest_first_and_filters
     assert cs.get(reverse("web:security_log")).status_code == 403
 
 
+def test_the_security_log_also_lists_reveals_of_personal_data_with_the_order(users, api, order_payload):
+    from oms.accounts.actor import Actor
+    from oms.orders.reveal import reveal_personal_data
+
+    order_no = api("integration").post("/api/v1/orders", order_payload(), format="json").json()["order_no"]
+    reveal_personal_data(order_no=order_no, actor=Actor.of(users["customer_service"]), reason="buyer called")
+    client = Client()
+    client.force_login(users["admin"])
+
+    body = client.get(reverse("web:security_log"), {"action": "personal_data_revealed"}).content.decode()
+
+    assert 'data-action="personal_data_revealed"' in body and order_no in body
+    assert "13800138000" not in body
+
+
 def test_the_navigation_leads_administrators_to_the_account_pages(admin_client):
     body = admin_client.get(reverse("web:account_list")).content.decode()
     assert f'href="{reverse("web:account_list")}"' in body and 'href="/admin/"' not in body

@@ -1,5 +1,6 @@
 """`/audit/security/`: the security audit log — audit events not tied to an order (sign-ins, failed
-sign-ins, lockouts, account and permission changes, reveals, exports), newest first."""
+sign-ins, lockouts, account and permission changes, exports) and, on orders, reveals of personal data and
+approvals; newest first."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ from oms.web.access import PermissionRequiredMixin
 from oms.web.labels import action_label
 
 PAGE_SIZE = 100
+# Events on an order that are security-relevant too (issue: reveals of personal data and approvals are audited
+# with sign-ins): they appear here beside the events not tied to an order, with the order's number.
+ORDER_SECURITY_ACTIONS = ("personal_data_revealed", "change_applied", "change_request_rejected",
+                          "refund_approved", "refund_second_approved")
 
 
 class SecurityFilterForm(forms.Form):
@@ -41,7 +46,7 @@ class SecurityLogView(PermissionRequiredMixin, View):
     required_permission = VIEW_AUDIT_LOG
 
     def get(self, request):
-        events = AuditEvent.objects.filter(order__isnull=True)
+        events = AuditEvent.objects.filter(Q(order__isnull=True) | Q(action__in=ORDER_SECURITY_ACTIONS))
         actions = sorted(set(events.values_list("action", flat=True).distinct()))
         form = SecurityFilterForm(request.GET or None, actions=actions)
         if form.is_valid():
@@ -54,7 +59,7 @@ class SecurityLogView(PermissionRequiredMixin, View):
                 events = events.filter(at__gte=_day_start(d["date_from"]))
             if d["date_to"]:
                 events = events.filter(at__lt=_day_start(d["date_to"]) + timedelta(days=1))
-        page = Paginator(events.order_by("-at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(events.select_related("order").order_by("-at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
         for event in page.object_list:
             event.label = action_label(event.action)
         return render(request, "web/accounts/security_log.html", {"form": form, "page": page})
