@@ -59,7 +59,8 @@ class SecurityLogView(PermissionRequiredMixin, View):
                 events = events.filter(at__gte=_day_start(d["date_from"]))
             if d["date_to"]:
                 events = events.filter(at__lt=_day_start(d["date_to"]) + timedelta(days=1))
-        page = Paginator(events.select_related("order").order_by("-at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+        events = events.select_related("order").order_by("-at", "-id")
+        page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
         for event in page.object_list:
             event.label = action_label(event.action)
         return render(request, "web/accounts/security_log.html", {"form": form, "page": page})
