@@ -51,10 +51,12 @@ having at least one package in those warehouses (an order not yet allocated to a
 read: 404 · action: 403 `out_of_scope` |
 | Channels · 渠道 | `User.channels` (staff: empty = all) | Orders (list, search, detail, exports, archive, \
 review and shortage queues), refunds, after-sales requests, logistics exceptions, messages to buyers, change \
-requests and problem reports about an order (their pages; not yet their lists): only those of orders of \
-the listed channels (those about no order stay visible). \
+requests, problem reports and team notices about an order (pages and lists): only those of orders of \
+the listed channels (those about no order stay visible). Warehouse-scoped people likewise see change \
+requests, problem reports and team notices only about orders they see. \
 订单（列表、搜索、详情、导出、归档、审核与缺货队列）、退款、售后、物流异常、买家消息、\
-与订单相关的变更申请和问题上报仅限所列渠道的订单。 | read: 404 · action: 403 `out_of_scope` |
+与订单相关的变更申请、问题上报和团队通知仅限所列渠道的订单；限定仓库的人员同样只看到其可见订单的这些记录。 \
+| read: 404 · action: 403 `out_of_scope` |
 | Channels (integration) · 渠道（接入方） | `User.channels` + `all_channels` | An integration client acts only \
 for its listed channels unless `all_channels` is set; no channel listed means none. \
 接入方仅能操作所列渠道，除非设置了“全部渠道”；未列出即无。 | 403 |

@@ -15,7 +15,17 @@ def teams_of(user) -> set[str]:
 
 
 def notices_for(user) -> QuerySet[Notice]:
-    return Notice.objects.filter(Q(recipient=user) | Q(team__in=teams_of(user), team__gt=""))
+    """The person's own notices and their teams'; a team notice about an order outside the person's
+    warehouse or channel scope is not theirs (it would name another warehouse's order)."""
+    from oms.accounts.actor import Actor, channel_scope, warehouse_scope
+    from oms.orders.models import Order
+    from oms.orders.selectors import scoped_orders
+
+    qs = Notice.objects.filter(Q(recipient=user) | Q(team__in=teams_of(user), team__gt=""))
+    actor = Actor.of(user)
+    if channel_scope(actor) is None and warehouse_scope(actor) is None:
+        return qs
+    return qs.filter(Q(recipient=user) | Q(order__isnull=True) | Q(order__in=scoped_orders(actor, Order.objects.all())))
 
 
 def with_read_flag(user, qs: QuerySet[Notice]) -> QuerySet[Notice]:

@@ -109,8 +109,16 @@ class PaymentSerializer(serializers.Serializer):
 
 class InvoiceSerializer(serializers.Serializer):
     type = serializers.CharField(source="invoice_type", allow_blank=True)
-    title = serializers.CharField(source="invoice_title", allow_blank=True)
+    title = serializers.SerializerMethodField()
     tax_id = serializers.CharField(source="invoice_tax_id", allow_blank=True)
+
+    def get_title(self, order) -> str:
+        # A personal invoice's title is the buyer's name: masked like the name (a company's is not personal data).
+        from oms.orders.personal_data import mask_name
+
+        if order.invoice_type == "personal":
+            return mask_name(order.invoice_title)
+        return order.invoice_title
 
 
 class AmountsSerializer(serializers.Serializer):

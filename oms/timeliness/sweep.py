@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from oms.aftersales.status import RefundStatus
 from oms.inbox.services import notify_team
@@ -31,6 +32,9 @@ from oms.timeliness.models import Deadline
 from oms.timeliness.rules_source import Policies, load_calendar
 
 BATCH_SIZE = 500
+# More notices than this for one team in one sweep become one digest notice listing the orders.
+DIGEST_ABOVE = 10
+DIGEST_LISTED = 20
 REVIEW_OPEN = (OrderStatus.PENDING_REVIEW, OrderStatus.ON_HOLD)
 SHIPMENT_OPEN = (OrderStatus.PENDING_REVIEW, OrderStatus.ON_HOLD, OrderStatus.PENDING_SHIPMENT,
                  OrderStatus.PARTIALLY_SHIPPED)
@@ -132,6 +136,7 @@ def _notify(*, now: datetime, level: str, batch_size: int) -> int:
         with transaction.atomic():
             batch = list(pending.select_for_update(skip_locked=True, of=("self",)).select_related("order")
                          .order_by("pk")[:batch_size])
+            claimed: dict[str, list[Deadline]] = {}
             for deadline in batch:
                 claim = {flag: now}
                 if level == deadlines.State.OVERDUE:  # an item first seen overdue gets no late at-risk notice
@@ -139,13 +144,36 @@ def _notify(*, now: datetime, level: str, batch_size: int) -> int:
                         at_risk_notified_at=now)
                 if not Deadline.objects.filter(pk=deadline.pk, **{f"{flag}__isnull": True}).update(**claim):
                     continue
-                team = STEP_TEAM[Step(deadline.step)]
+                claimed.setdefault(STEP_TEAM[Step(deadline.step)], []).append(deadline)
+            for team, items in claimed.items():
                 link = reverse("web:timeliness", kwargs={"team": team}) + f"?state={level}"
-                notice = notify_team(team=team, kind=f"deadline_{level}", title=_notice_text(deadline, level),
-                                     order=deadline.order, link=link, dedupe_key=f"deadline:{deadline.pk}:{level}")
-                sent += notice is not None
+                if len(items) > DIGEST_ABOVE:
+                    sent += _notify_digest(team=team, level=level, items=items, link=link)
+                    continue
+                for deadline in items:
+                    notice = notify_team(team=team, kind=f"deadline_{level}", title=_notice_text(deadline, level),
+                                         order=deadline.order, link=link,
+                                         dedupe_key=f"deadline:{deadline.pk}:{level}")
+                    sent += notice is not None
         if len(batch) < batch_size:
             return sent
+
+
+def _notify_digest(*, team: str, level: str, items: list[Deadline], link: str) -> int:
+    """One notice for many items reaching the same level in one sweep (the first sweep of a busy system,
+    a morning after a holiday): a list to open, not a flood of single notices."""
+    count = len(items)
+    if level == deadlines.State.OVERDUE:
+        title = ngettext("Overdue: %(count)d item of your queue is past its deadline",
+                         "Overdue: %(count)d items of your queue are past their deadlines", count) % {"count": count}
+    else:
+        title = ngettext("At risk: %(count)d item of your queue is close to its deadline",
+                         "At risk: %(count)d items of your queue are close to their deadlines", count) % {
+            "count": count}
+    body = ", ".join(d.order.order_no for d in items[:DIGEST_LISTED]) + ("…" if count > DIGEST_LISTED else "")
+    notice = notify_team(team=team, kind=f"deadline_{level}_digest", title=title, body=body, link=link,
+                         dedupe_key=f"deadline-digest:{level}:{items[0].pk}:{items[-1].pk}:{count}")
+    return int(notice is not None)
 
 
 def sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:

@@ -101,3 +101,18 @@ def test_concurrent_senders_of_the_same_notice_send_it_once():
 
     assert Notice.objects.filter(dedupe_key="race:1").count() == 1
     assert sum(r is not None for r in results) == 1
+
+
+def test_a_team_notice_about_an_order_outside_ones_warehouse_scope_is_not_shown(make_user, users, api, order_payload):
+    from oms.inventory.models import Warehouse
+    from oms.orders.models import Order
+
+    order_no = api("integration").post("/api/v1/orders", order_payload(), format="json").json()["order_no"]
+    order = Order.objects.get(order_no=order_no)
+    keeper = make_user("wh-b", WAREHOUSE)
+    keeper.warehouses.add(Warehouse.objects.create(code="B", name="B仓", province="广东省", city="广州市"))
+    about_order = notify_team(team=WAREHOUSE, kind="test", title=f"{order_no} at risk", order=order)
+    general = notify_team(team=WAREHOUSE, kind="test", title="Stock count tonight")
+
+    assert list(notices_for(keeper)) == [general]
+    assert set(notices_for(users[WAREHOUSE])) == {general, about_order}

@@ -56,6 +56,20 @@ def test_work_first_seen_overdue_gets_only_the_overdue_notice(paid_order):
         "deadline_overdue"]
 
 
+def test_many_items_reaching_a_level_in_one_sweep_become_one_digest_notice_for_the_team(paid_order):
+    orders = [paid_order(MONDAY_9) for _ in range(12)]
+
+    sweep(now=MONDAY_9 + timedelta(days=5))
+    sweep(now=MONDAY_9 + timedelta(days=5, seconds=30))
+
+    warehouse = Notice.objects.filter(team="warehouse")
+    assert list(warehouse.values_list("kind", flat=True)) == ["deadline_overdue_digest"]
+    digest = warehouse.get()
+    assert "12" in digest.title and all(o.order_no in digest.body for o in orders)
+    assert digest.link.endswith("?state=overdue")
+    assert not Deadline.objects.filter(step=Step.SHIPMENT, overdue_notified_at__isnull=True).exists()
+
+
 def test_a_paid_order_gets_review_and_shipment_deadlines_and_review_closes_once_it_leaves_review(paid_order):
     order = paid_order(MONDAY_9)
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.PENDING_REVIEW)
