@@ -49,6 +49,10 @@ class Kind:
     check: Callable[[Target, dict], None]
     apply: Callable[..., dict]
     permission: str = APPROVE_CHANGES
+    # Refuse approval when the target's values differ from those captured at request time. A stock
+    # adjustment is a difference found by counting: goods that moved since (picked, received) moved on
+    # the shelf and in the books alike, so the difference still holds and the request is not stale.
+    refuses_stale: bool = True
 
     def conflict_key(self, target: Target) -> str:
         if self.on_order:
@@ -482,7 +486,7 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind(ChangeKind.STATUS_CORRECTION, ChangeKind.STATUS_CORRECTION.label, OPERATIONS, "status", True,
          clean_status, snapshot_status, check_status, apply_status),
     Kind(ChangeKind.STOCK_ADJUSTMENT, ChangeKind.STOCK_ADJUSTMENT.label, OPERATIONS, "stock", False,
-         clean_stock, snapshot_stock, check_stock, apply_stock),
+         clean_stock, snapshot_stock, check_stock, apply_stock, refuses_stale=False),
 )}
 
 # The families whose pending requests block direct actions on the same order's money.

@@ -157,7 +157,7 @@ def approve_change(*, number: str, actor: Actor, note: str = "") -> ChangeReques
     cr = _locked(cr)
     check_transition(cr.status, ChangeStatus.APPROVED, number=number)
     now_values = k.snapshot(target, cr.proposed)
-    if now_values != cr.current:
+    if k.refuses_stale and now_values != cr.current:
         raise TargetChanged(details={"change_request": number, "when_requested": masked_fields(cr.current),
                                      "now": masked_fields(now_values)})
     k.check(target, cr.proposed)

@@ -207,6 +207,19 @@ def test_a_large_stock_adjustment_is_applied_on_approval_with_a_ledger_row(actor
     assert event.order_id is None and event.data["sku"] == "TEE" and event.changes["on_hand"] == [10, 70]
 
 
+def test_a_stock_request_still_applies_its_difference_after_goods_moved_since(actor):
+    from oms.inventory.services import receive_stock
+
+    cr = svc.request_change(kind="stock_adjustment", actor=actor("warehouse"), reason="盘点：少 8 件",
+                            proposed={"sku": "TEE", "warehouse": "hz", "delta": -8})
+    receive_stock(sku_code="TEE", warehouse_code="hz", quantity=5, actor=actor("warehouse"))  # 10 → 15
+
+    svc.approve_change(number=cr.number, actor=actor("operations"))
+
+    assert StockLevel.objects.get(sku__code="TEE", warehouse__code="hz").on_hand == 7
+    assert _applied_event(cr.number).changes["on_hand"] == [15, 7]
+
+
 def test_a_pending_stock_request_blocks_direct_adjustments_of_that_sku_and_warehouse(actor):
     cr = svc.request_change(kind="stock_adjustment", actor=actor("warehouse"), reason="年度盘点",
                             proposed={"sku": "TEE", "warehouse": "hz", "delta": -8})
