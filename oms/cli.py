@@ -6,6 +6,7 @@ Errors end with one line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 
@@ -13,6 +14,18 @@ import sys
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2
         self.exit(2, f"oms: error: {message}\n")
+
+
+def _area_command(target: str, *, django: bool = True):
+    """A command whose work lives in its area's own module ("module:function", called with the args)."""
+
+    def command(args) -> int:
+        if django:
+            _setup_django()
+        module, function = target.split(":")
+        return getattr(importlib.import_module(module), function)(args)
+
+    return command
 
 
 def _setup_django() -> None:
@@ -113,18 +126,10 @@ def cmd_import(args) -> int:
     return run_import(path=args.file, username=args.user, progress=not args.quiet)
 
 
-def cmd_stock(args) -> int:
-    _setup_django()
-    from oms.inventory.cli import run_stock_command
-
-    return run_stock_command(args)
+cmd_stock = _area_command("oms.inventory.cli:run_stock_command")
 
 
-def cmd_skus(args) -> int:
-    _setup_django()
-    from oms.inventory.sku_files import run_skus_command
-
-    return run_skus_command(args)
+cmd_skus = _area_command("oms.inventory.sku_files:run_skus_command")
 
 
 def cmd_orders_archive(args) -> int:
@@ -141,11 +146,7 @@ def cmd_orders_anonymise(args) -> int:
     return run_anonymise_command(dry_run=args.dry_run, older_than_days=args.older_than_days)
 
 
-def cmd_pii(args) -> int:
-    _setup_django()
-    from oms.orders.key_rotation import run_pii_command
-
-    return run_pii_command(args)
+cmd_pii = _area_command("oms.orders.key_rotation:run_pii_command")
 
 
 def cmd_orders_complete_delivered(args) -> int:
@@ -173,18 +174,10 @@ def cmd_timeliness_sweep(args) -> int:
     return 0
 
 
-def cmd_exceptions(args) -> int:
-    _setup_django()
-    from oms.shipping.exceptions_cli import run_exceptions_command
-
-    return run_exceptions_command(args)
+cmd_exceptions = _area_command("oms.shipping.exceptions_cli:run_exceptions_command")
 
 
-def cmd_problems(args) -> int:
-    _setup_django()
-    from oms.problems.cli import run_problems_command
-
-    return run_problems_command(args)
+cmd_problems = _area_command("oms.problems.cli:run_problems_command")
 
 
 def cmd_tracking_poll(args) -> int:
@@ -217,31 +210,17 @@ def cmd_permissions_doc(args) -> int:
     return 0
 
 
-def cmd_audit(args) -> int:
-    _setup_django()
-    from oms.audit.cli import run_audit_command
-
-    return run_audit_command(args)
+cmd_audit = _area_command("oms.audit.cli:run_audit_command")
 
 
-def cmd_backup(args) -> int:
-    _setup_django()
-    from oms.backup.cli import run_backup
-
-    return run_backup(args)
+cmd_backup = _area_command("oms.backup.cli:run_backup")
 
 
-def cmd_restore(args) -> int:
-    from oms.backup.cli import run_restore
-
-    return run_restore(args)  # sets the target up itself: it must not open (and create) the configured database
+# The restore sets its target up itself: it must not open (and create) the configured database.
+cmd_restore = _area_command("oms.backup.cli:run_restore", django=False)
 
 
-def cmd_verify(args) -> int:
-    _setup_django()
-    from oms.backup.cli import run_verify
-
-    return run_verify(args)
+cmd_verify = _area_command("oms.backup.cli:run_verify")
 
 
 def cmd_bench(args) -> int:
